@@ -23,9 +23,9 @@ pub(crate) struct Summary {
     pub object: bool,
     /// `Success` was the JSON `false`: a failure reported with HTTP 200.
     pub success_false: bool,
-    /// `Code`, else `code`, else `ErrCode`.
+    /// `Code`, else `code`, else `ErrCode`, else `errorCode` (SLS).
     pub code: Option<String>,
-    /// `Message`, else `message`, else `ErrMessage`.
+    /// `Message`, else `message`, else `ErrMessage`, else `errorMessage` (SLS).
     pub message: Option<String>,
     /// `RequestId`, else `requestId`.
     pub request_id: Option<String>,
@@ -36,8 +36,8 @@ pub(crate) struct Summary {
 }
 
 /// The members [`Summary`] reads, in order of preference for each field.
-const CODE: [&str; 3] = ["Code", "code", "ErrCode"];
-const MESSAGE: [&str; 3] = ["Message", "message", "ErrMessage"];
+const CODE: [&str; 4] = ["Code", "code", "ErrCode", "errorCode"];
+const MESSAGE: [&str; 4] = ["Message", "message", "ErrMessage", "errorMessage"];
 const REQUEST_ID: [&str; 2] = ["RequestId", "requestId"];
 
 impl Summary {
@@ -55,8 +55,8 @@ impl Summary {
             return Ok(summary);
         }
         // Each field's candidates by preference; a repeated member keeps its last value.
-        let mut code: [Option<String>; 3] = Default::default();
-        let mut message: [Option<String>; 3] = Default::default();
+        let mut code: [Option<String>; 4] = Default::default();
+        let mut message: [Option<String>; 4] = Default::default();
         let mut request_id: [Option<String>; 2] = Default::default();
         reader.object(|name, json| {
             let slot = if let Some(i) = CODE.iter().position(|key| *key == name) {

@@ -75,6 +75,14 @@ pub struct Config {
     pub transport: Option<Arc<dyn Transport>>,
     /// Clock correction (default: differences up to a day).
     pub clock_correction: ClockCorrection,
+    /// Address a host parameter (an OSS bucket) as the path's first segment
+    /// (`https://endpoint/bucket/key`) instead of the host's first label. Always so for an
+    /// endpoint that is an IP address or `localhost`; only the OSS gateway has path-style
+    /// addressing (SLS projects are always in the host name).
+    pub path_style: bool,
+    /// Check OSS object data against the CRC-64 the service computed (`x-oss-hash-crc64ecma`),
+    /// as the OSS SDKs do: on by default.
+    pub verify_crc64: bool,
     /// The mock answering calls instead of a server (`test-util`).
     #[cfg(feature = "test-util")]
     pub(crate) intercept: Option<Arc<dyn crate::intercept::Intercept>>,
@@ -95,6 +103,8 @@ impl Config {
             timeouts: Timeouts::DEFAULT,
             transport: None,
             clock_correction: ClockCorrection::default(),
+            path_style: false,
+            verify_crc64: true,
             #[cfg(feature = "test-util")]
             intercept: None,
         }
@@ -221,6 +231,20 @@ impl Config {
     /// [`DEFAULT_CLOCK_SKEW_LIMIT`]).
     pub fn with_clock_skew_limit(mut self, limit: Duration) -> Self {
         self.clock_correction = ClockCorrection::Within(limit);
+        self
+    }
+
+    /// The same configuration addressing OSS buckets path-style (`true`) or by virtual host
+    /// (`false`, the default except for IP and `localhost` endpoints).
+    pub fn with_path_style(mut self, path_style: bool) -> Self {
+        self.path_style = path_style;
+        self
+    }
+
+    /// The same configuration checking (`true`, the default) or not checking OSS object data
+    /// against its CRC-64.
+    pub fn with_crc64_check(mut self, verify: bool) -> Self {
+        self.verify_crc64 = verify;
         self
     }
 

@@ -25,11 +25,24 @@ use std::time::{Duration, Instant};
 
 use crate::answer::Summary;
 use crate::error::{DecodeError, ServiceError};
-use crate::operation::{BodyKind, FromResponse, ResponseBody};
+use crate::operation::{BodyKind, FromResponse, Gateway, ResponseBody};
 use crate::transport::HttpResponse;
 
 /// Response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
+/// The request id headers of the gateways, after [`REQUEST_ID_HEADER`]: OSS's and SLS's.
+const GATEWAY_REQUEST_ID_HEADERS: [&str; 2] = ["x-oss-request-id", "x-log-requestid"];
+/// OSS's CRC-64/XZ of an object (decimal), on uploads' and downloads' answers.
+pub(crate) const OSS_CRC64_HEADER: &str = "x-oss-hash-crc64ecma";
+
+/// Whether an error code says the service refused the request's time (so a corrected clock
+/// may succeed): ACS's `InvalidTimeStamp*`, OSS's `RequestTimeTooSkewed`, SLS's
+/// `RequestTimeTooSkewed` / `RequestTimeExpired`.
+pub(crate) fn refuses_request_time(code: &str) -> bool {
+    code.starts_with("InvalidTimeStamp")
+        || code == "RequestTimeTooSkewed"
+        || code == "RequestTimeExpired"
+}
 /// Response header by which the service asks the client to wait, in milliseconds.
 pub const RETRY_AFTER_HEADER: &str = "x-acs-retry-after";
 
@@ -48,9 +61,10 @@ pub enum ResponseError {
 /// What an answer is, before the output type reads it.
 #[derive(Debug)]
 pub(crate) enum Answer {
-    /// A success: the body, and the request id when the answer carried one.
+    /// A success: the body, the headers, and the request id when the answer carried one.
     Success {
         body: ResponseBody,
+        headers: crate::Headers,
         request_id: Option<String>,
     },
     /// The service's error.
@@ -67,8 +81,10 @@ pub fn decode_response<T: FromResponse>(
     kind: BodyKind,
 ) -> Result<T, ResponseError> {
     let status = response.status;
-    match read_answer(response, kind, None) {
-        Answer::Success { body, request_id } => T::from_response(body).map_err(|error| {
+    match read_answer(response, kind, Gateway::Acs, None) {
+        Answer::Success {
+            body, request_id, ..
+        } => T::from_response(body).map_err(|error| {
             ResponseError::Decode(DecodeError::new(status, request_id, error.to_string()))
         }),
         Answer::Service(error) => Err(ResponseError::Service(error)),
@@ -82,13 +98,22 @@ pub fn decode_response<T: FromResponse>(
 pub(crate) fn read_answer(
     response: HttpResponse,
     kind: BodyKind,
+    gateway: Gateway,
     deadline: Option<Instant>,
 ) -> Answer {
     if !(200..300).contains(&response.status) {
-        return Answer::Service(service_error_before(&response, deadline));
+        return Answer::Service(match gateway {
+            Gateway::Oss => oss_error(&response, deadline),
+            Gateway::Acs | Gateway::Sls => service_error_before(&response, deadline),
+        });
     }
-    let header_id = header_request_id(&response);
-    let body = ResponseBody::new(response.body);
+    let header_id = header_request_id(&response.headers);
+    let HttpResponse {
+        status,
+        headers,
+        body,
+    } = response;
+    let body = ResponseBody::new(body);
     let body = match deadline {
         Some(deadline) => body.with_deadline(deadline),
         None => body,
@@ -97,6 +122,7 @@ pub(crate) fn read_answer(
         // No body (some ROA operations): every output field is absent.
         return Answer::Success {
             body,
+            headers,
             request_id: header_id,
         };
     }
@@ -105,7 +131,7 @@ pub(crate) fn read_answer(
         Err(error) if error.is_out_of_time() => return Answer::OutOfTime,
         Err(error) => {
             return Answer::Undecodable(DecodeError::new(
-                response.status,
+                status,
                 header_id,
                 error.to_string(),
             ));
@@ -113,8 +139,8 @@ pub(crate) fn read_answer(
     };
     if summary.success_false {
         return Answer::Service(error_from_summary(
-            &response.headers,
-            response.status,
+            &headers,
+            status,
             body.as_bytes(),
             summary,
             header_id,
@@ -123,12 +149,15 @@ pub(crate) fn read_answer(
     Answer::Success {
         request_id: header_id.or(summary.request_id),
         body,
+        headers,
     }
 }
 
-fn header_request_id(response: &HttpResponse) -> Option<String> {
-    response
-        .header(REQUEST_ID_HEADER)
+/// The request id a header carries: ACS's, else OSS's or SLS's.
+pub(crate) fn header_request_id(headers: &crate::Headers) -> Option<String> {
+    std::iter::once(REQUEST_ID_HEADER)
+        .chain(GATEWAY_REQUEST_ID_HEADERS)
+        .find_map(|name| headers.get(name))
         .filter(|id| !id.is_empty())
         .map(|id| {
             let mut id = id.to_owned();
@@ -145,7 +174,7 @@ pub fn service_error(response: &HttpResponse) -> ServiceError {
 /// [`service_error`], reading the body only until `deadline`: past it the body is read as
 /// text, as if it were not JSON, so an error answer never holds the call past its budget.
 fn service_error_before(response: &HttpResponse, deadline: Option<Instant>) -> ServiceError {
-    let header_id = header_request_id(response);
+    let header_id = header_request_id(&response.headers);
     let summary = Summary::read(&response.body, deadline)
         .ok()
         .filter(|summary| summary.object);
@@ -188,6 +217,68 @@ fn error_from_summary(
     .with_body(body)
     .with_recommend(summary.recommend)
     .with_host_id(summary.host_id)
+}
+
+/// An OSS error answer: `<Error><Code/><Message/><RequestId/><HostId/><EC/></Error>`; an
+/// empty body (a `HEAD`'s) gives the HTTP status as the code, the request id from
+/// `x-oss-request-id` and the detail code from `x-oss-ec`.
+fn oss_error(response: &HttpResponse, deadline: Option<Instant>) -> ServiceError {
+    #[derive(Default)]
+    struct OssError {
+        code: Option<String>,
+        message: Option<String>,
+        request_id: Option<String>,
+        host_id: Option<String>,
+        ec: Option<String>,
+    }
+    impl crate::xml::FromXml for OssError {
+        fn from_xml(xml: &mut crate::xml::Reader<'_>) -> crate::json::Result<Self> {
+            let mut out = OssError::default();
+            xml.children(|name, xml| match name {
+                "Code" => xml.read_into(&mut out.code),
+                "Message" => xml.read_into(&mut out.message),
+                "RequestId" => xml.read_into(&mut out.request_id),
+                "HostId" => xml.read_into(&mut out.host_id),
+                "EC" => xml.read_into(&mut out.ec),
+                _ => xml.skip(),
+            })?;
+            Ok(out)
+        }
+    }
+    let header_id = header_request_id(&response.headers);
+    let header_ec = ["x-oss-ec", "x-oss-ec-code"]
+        .into_iter()
+        .find_map(|name| response.header(name))
+        .map(str::to_owned);
+    let body = body_start(&response.body);
+    let parsed: Option<OssError> = crate::xml::decode(&response.body, deadline).ok();
+    let bounded = |text: Option<String>| {
+        text.filter(|text| !text.is_empty()).map(|mut text| {
+            crate::sanitize::truncate(&mut text, 4 * 1024);
+            text
+        })
+    };
+    let (code, message, request_id, host_id, ec) = match parsed {
+        Some(error) if error.code.is_some() => (
+            bounded(error.code).unwrap_or_default(),
+            bounded(error.message).unwrap_or_default(),
+            bounded(error.request_id).or(header_id),
+            bounded(error.host_id),
+            bounded(error.ec).or(header_ec),
+        ),
+        _ => (
+            response.status.to_string(),
+            snippet(&body),
+            header_id,
+            None,
+            header_ec,
+        ),
+    };
+    ServiceError::new(code, message, request_id, response.status)
+        .with_retry_after(retry_after(&response.headers))
+        .with_body(body)
+        .with_host_id(host_id)
+        .with_ec(ec)
 }
 
 /// The start of a body as text: no more of it than [`ServiceError::body`] keeps is copied.

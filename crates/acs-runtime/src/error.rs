@@ -39,6 +39,7 @@ struct Details {
     body: String,
     recommend: Option<String>,
     host_id: Option<String>,
+    ec: Option<String>,
     clock_skew: Option<ClockSkew>,
 }
 
@@ -78,6 +79,20 @@ impl ServiceError {
         self.details.as_ref()?.host_id.as_deref()
     }
 
+    /// OSS's error detail code (`EC`, or the `x-oss-ec` header), which its documentation
+    /// looks up, if the service sent one.
+    pub fn ec(&self) -> Option<&str> {
+        self.details.as_ref()?.ec.as_deref()
+    }
+
+    /// The same error with OSS's detail code set.
+    pub fn with_ec(mut self, ec: Option<String>) -> Self {
+        if ec.is_some() {
+            self.details().ec = ec;
+        }
+        self
+    }
+
     /// How far the server's clock was from the client's, when the service refused the
     /// request's time and the difference was too large to correct.
     pub fn clock_skew(&self) -> Option<&ClockSkew> {
@@ -109,13 +124,14 @@ impl ServiceError {
     /// Every server-sent string of the error, for scrubbing.
     pub(crate) fn texts_mut(&mut self) -> impl Iterator<Item = &mut String> {
         let details = self.details.as_deref_mut();
-        let (body, recommend, host_id) = match details {
+        let (body, recommend, host_id, ec) = match details {
             Some(details) => (
                 Some(&mut details.body),
                 details.recommend.as_mut(),
                 details.host_id.as_mut(),
+                details.ec.as_mut(),
             ),
-            None => (None, None, None),
+            None => (None, None, None, None),
         };
         [&mut self.code, &mut self.message]
             .into_iter()
@@ -123,6 +139,7 @@ impl ServiceError {
             .chain(self.request_id.as_mut())
             .chain(recommend)
             .chain(host_id)
+            .chain(ec)
     }
 
     /// The same error with `retry_after` set.
@@ -259,9 +276,38 @@ pub enum BuildError {
         /// Operation name.
         operation: String,
     },
+    /// A host parameter's value (an OSS bucket, an SLS project) is not a DNS label, so it could
+    /// name another host: nothing is sent.
+    InvalidHostLabel {
+        /// Operation name.
+        operation: &'static str,
+        /// The parameter's wire name.
+        parameter: &'static str,
+    },
+    /// A presigned URL was asked of an operation or a configuration that has none (only OSS
+    /// V4 signs URLs), or for a validity OSS refuses.
+    Presign(String),
 }
 
 impl BuildError {
+    /// Checks a host parameter's value is a DNS label as the OSS and SLS gateways allow them
+    /// (3 to 63 lower-case letters, digits and `-`, a letter or digit at each end): the value
+    /// becomes the host name's first label, where anything else could reach another host.
+    /// Unset values pass (the required-parameter check names them).
+    pub fn check_host_label(
+        operation: &'static str,
+        parameter: &'static str,
+        value: Option<&str>,
+    ) -> Result<(), BuildError> {
+        match value {
+            Some(label) if !is_host_label(label) => Err(BuildError::InvalidHostLabel {
+                operation,
+                parameter,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The required parameter `parameter` (set with `.setter(…)`) of `operation` is not set.
     pub const fn missing(
         operation: &'static str,
@@ -309,11 +355,29 @@ impl fmt::Display for BuildError {
             BuildError::MissingApiVersion { operation } => {
                 write!(f, "{operation}: no API version (set it with `.version(…)`)")
             }
+            BuildError::InvalidHostLabel {
+                operation,
+                parameter,
+            } => write!(
+                f,
+                "{operation}: `{parameter}` is the host name's first label and must be 3 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit"
+            ),
+            BuildError::Presign(reason) => write!(f, "cannot presign: {reason}"),
         }
     }
 }
 
 impl std::error::Error for BuildError {}
+
+/// Whether `label` is a host label as [`BuildError::check_host_label`] says.
+pub(crate) fn is_host_label(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    (3..=63).contains(&bytes.len())
+        && bytes.first().is_some_and(edge)
+        && bytes.last().is_some_and(edge)
+        && bytes.iter().all(|b| edge(b) || *b == b'-')
+}
 
 /// A success answer whose body does not decode into the response type.
 #[derive(Debug, Clone, PartialEq, Eq)]

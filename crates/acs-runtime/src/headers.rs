@@ -5,9 +5,11 @@ use std::ops::Range;
 
 /// Header names whose values are credentials or signatures: every `Debug` that shows headers
 /// (here, and the signer's canonical headers) shows `***` for them.
-const SENSITIVE: [&str; 3] = [
+const SENSITIVE: [&str; 4] = [
     "authorization",
     "x-acs-security-token",
+    // The OSS gateway's STS token header.
+    "x-oss-security-token",
     // The ECS metadata service's session token.
     "x-aliyun-ecs-metadata-token",
 ];

@@ -2,7 +2,9 @@
 //!
 //! Generated client crates (such as `acs-dbs20190306`) describe each operation and call into this
 //! crate to sign and send it: credentials, the `ACS3-HMAC-SHA256` / `ACS3-HMAC-SM3` signatures and
-//! the older RPC `HMAC-SHA1` signature, endpoint resolution, transport, error decoding and retries.
+//! the older RPC `HMAC-SHA1` signature, the OSS and SLS gateways' own (`OSS4-HMAC-SHA256`, `OSS`,
+//! `LOG`, `SLS4-HMAC-SHA256`), endpoint resolution and host-named buckets and projects,
+//! transport (object data streamed, CRC-64 checked), JSON and XML decoding and retries.
 //!
 //! The modules form layers, each importing only the ones below it (a test, `tests/layering.rs`,
 //! fails on an import cycle):
@@ -14,7 +16,7 @@
 //! | what a call decides with | [`decode`], [`retry`], [`operation`], [`ram`], [`error`] |
 //! | credentials | [`credentials`] (providers fetch through [`sign`] and [`transport`] directly, never through a [`Client`]) |
 //! | the wire | [`transport`], [`sign`], [`endpoint`], [`params`] |
-//! | leaves | [`http`], [`headers`], [`encoding`], [`json`], `answer`, `sanitize`, `ids` |
+//! | leaves | [`http`], [`headers`], [`encoding`], [`json`], [`xml`], [`stream`], `answer`, `sanitize`, `ids` |
 #![forbid(unsafe_code)]
 
 mod answer;
@@ -40,7 +42,9 @@ pub mod ram;
 pub mod retry;
 mod sanitize;
 pub mod sign;
+pub mod stream;
 pub mod transport;
+pub mod xml;
 
 pub use client::{ApiRequest, Client};
 pub use config::{CallSettings, ClockCorrection, Config, ConfigError};
@@ -50,8 +54,8 @@ pub use error::{
 pub use headers::Headers;
 pub use json::FromJson;
 pub use operation::{
-    ApiStyle, Auth, BodyKind, FromResponse, Idempotency, Method, Operation, OperationError,
-    OperationInfo, ResponseBody, ServiceInfo,
+    ApiStyle, Auth, BodyKind, FromHeader, FromResponse, Gateway, Idempotency, Method, Operation,
+    OperationError, OperationInfo, ResponseBody, ServiceInfo, read_header,
 };
 pub use paginate::{CursorField, Page, Paginated, Paginator};
 pub use params::{
@@ -59,6 +63,8 @@ pub use params::{
 };
 pub use ram::ResourceArns;
 pub use retry::RetryConfig;
+pub use stream::{ByteStream, ObjectBody};
+pub use xml::FromXml;
 /// The JSON library generated types use for untyped (`any`) members, re-exported so client
 /// crates need no dependency of their own.
 pub use serde_json;

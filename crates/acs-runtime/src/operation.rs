@@ -10,7 +10,10 @@ use std::time::Instant;
 
 use crate::endpoint::RegionEndpoint;
 use crate::error::ServiceError;
+use crate::headers::Headers;
 use crate::json::{self, FromJson};
+use crate::stream::ByteStream;
+use crate::xml::FromXml;
 use crate::params::RequestParams;
 use crate::ram::{self, ResourceArns};
 pub use crate::transport::Method;
@@ -24,6 +27,21 @@ pub enum ApiStyle {
     Roa,
 }
 
+/// The gateway a product's requests go through: how they are signed and addressed, and how
+/// its errors read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Gateway {
+    /// Alibaba's common gateway: ACS3 (or RPC `HMAC-SHA1`) signatures, JSON answers.
+    #[default]
+    Acs,
+    /// Object Storage Service: `OSS4-HMAC-SHA256` (or V1 `OSS`) signatures, the bucket as the
+    /// host's first label (or the path's first segment), XML answers and errors.
+    Oss,
+    /// Simple Log Service: `LOG` (or `SLS4-HMAC-SHA256`) signatures, the project as the
+    /// host's first label, JSON errors (`errorCode`, `errorMessage`).
+    Sls,
+}
+
 /// Static facts about a product API version, generated into each client crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceInfo {
@@ -33,6 +51,8 @@ pub struct ServiceInfo {
     pub version: &'static str,
     /// RPC or ROA.
     pub style: ApiStyle,
+    /// The gateway its requests go through.
+    pub gateway: Gateway,
     /// Endpoint hosts per region.
     pub endpoints: &'static [RegionEndpoint],
 }
@@ -66,8 +86,10 @@ pub enum BodyKind {
     Json,
     /// Plain text, such as a script.
     Text,
-    /// Bytes, such as a file.
+    /// Bytes, such as a file: object data, handed over as a stream.
     Binary,
+    /// An XML document (the OSS gateway's answers).
+    Xml,
 }
 
 /// Whether requests are signed.
@@ -153,15 +175,68 @@ pub trait Operation: Send + Sync + 'static {
     fn idempotency_token_mut(&mut self) -> Option<&mut Option<String>> {
         None
     }
+
+    /// Reads the output's members that travel in the answer's headers (after the body is
+    /// decoded); operations without such members read nothing.
+    fn read_headers(_output: &mut Self::Output, _headers: &Headers) -> json::Result<()> {
+        Ok(())
+    }
+}
+
+/// A value read from a response header's text.
+pub trait FromHeader: Sized {
+    /// Parses `text` (`None`: it does not read as this type).
+    fn from_header(text: &str) -> Option<Self>;
+}
+
+impl FromHeader for String {
+    fn from_header(text: &str) -> Option<Self> {
+        Some(text.to_owned())
+    }
+}
+
+macro_rules! from_header_parse {
+    ($($ty:ty),*) => {$(
+        impl FromHeader for $ty {
+            fn from_header(text: &str) -> Option<Self> {
+                text.trim().parse().ok()
+            }
+        }
+    )*};
+}
+from_header_parse!(i32, i64, f32, f64, bool);
+
+/// Reads header `name` of an answer into `slot` (left `None` when the answer does not carry
+/// it); a value that does not read as `T` is an error naming the header, never its value.
+pub fn read_header<T: FromHeader>(
+    headers: &Headers,
+    name: &str,
+    slot: &mut Option<T>,
+) -> json::Result<()> {
+    let Some(text) = headers.get(name) else {
+        return Ok(());
+    };
+    match T::from_header(text) {
+        Some(value) => {
+            *slot = Some(value);
+            Ok(())
+        }
+        None => Err(json::DecodeError::new(format!(
+            "the header `{name}` does not read as {}",
+            std::any::type_name::<T>()
+        ))),
+    }
 }
 
 /// The body of a successful answer, for the output type to read as [`OperationInfo::body`]
-/// says: JSON decoded member by member ([`ResponseBody::decode_json`]), text, or bytes.
-#[derive(Clone, PartialEq, Eq)]
+/// says: JSON decoded member by member ([`ResponseBody::decode_json`]), XML likewise
+/// ([`ResponseBody::decode_xml`]), text, bytes, or a stream of object data.
 pub struct ResponseBody {
     bytes: Vec<u8>,
     /// When reading a large JSON body must give up: the call's deadline.
     deadline: Option<Instant>,
+    /// Object data still arriving (operations answering [`BodyKind::Binary`]).
+    stream: Option<ByteStream>,
 }
 
 impl ResponseBody {
@@ -170,7 +245,31 @@ impl ResponseBody {
         ResponseBody {
             bytes: bytes.into(),
             deadline: None,
+            stream: None,
         }
+    }
+
+    /// A body still arriving.
+    pub(crate) fn streaming(stream: ByteStream) -> Self {
+        ResponseBody {
+            bytes: Vec::new(),
+            deadline: None,
+            stream: Some(stream),
+        }
+    }
+
+    /// The body as a stream of its bytes (those already read, or those still arriving).
+    pub fn into_stream(self) -> ByteStream {
+        match self.stream {
+            Some(stream) => stream,
+            None => ByteStream::from(self.bytes),
+        }
+    }
+
+    /// The body decoded as the XML of `T`: the document's root element read by
+    /// [`FromXml`] (an empty body: every member absent).
+    pub fn decode_xml<T: FromXml + Default>(&self) -> json::Result<T> {
+        crate::xml::decode(&self.bytes, self.deadline)
     }
 
     /// The same body, to be read before `deadline`.

@@ -172,6 +172,7 @@ static ANY_SERVICE: ServiceInfo = ServiceInfo {
     product: "",
     version: "",
     style: ApiStyle::Rpc,
+    gateway: crate::operation::Gateway::Acs,
     endpoints: &[],
 };
 
@@ -226,6 +227,7 @@ impl Client {
             idempotency: request.idempotency,
             body: request.body,
             auth: request.auth,
+            gateway: service.gateway,
         };
         let transport = &*self.inner.transport;
         call::invoke(self, transport, &spec, params)

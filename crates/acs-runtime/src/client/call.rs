@@ -34,7 +34,8 @@ use crate::endpoint::ResolvedEndpoint;
 use crate::error::{BuildError, DecodeError, SdkError, ServiceError};
 use crate::json;
 use crate::operation::{
-    ApiStyle, Auth, BodyKind, FromResponse, Idempotency, OperationInfo, ResponseBody, ServiceInfo,
+    ApiStyle, Auth, BodyKind, FromResponse, Gateway, Idempotency, OperationInfo, ResponseBody,
+    ServiceInfo,
 };
 use crate::params::RequestParams;
 use crate::retry::{self, RetryConfig};
@@ -53,6 +54,7 @@ pub(crate) struct CallSpec<'a> {
     pub idempotency: Idempotency,
     pub body: BodyKind,
     pub auth: Auth,
+    pub gateway: Gateway,
 }
 
 impl CallSpec<'static> {
@@ -68,6 +70,7 @@ impl CallSpec<'static> {
             idempotency: info.idempotency,
             body: info.body,
             auth: info.auth,
+            gateway: service.gateway,
         }
     }
 }
@@ -84,6 +87,8 @@ enum Phase {
 /// A success answer, for the generic shell to decode.
 pub(crate) struct Success {
     pub body: ResponseBody,
+    /// The answer's headers, for the output's members that travel there.
+    pub headers: crate::Headers,
     pub request_id: Option<String>,
     status: u16,
     total: Duration,
@@ -93,14 +98,25 @@ pub(crate) struct Success {
 impl Success {
     /// The **decode** phase: the body read into the output type `T`.
     pub(crate) fn decode<T: FromResponse>(self) -> Result<T, SdkError<ServiceError>> {
+        self.decode_with::<T>(|_, _| Ok(()))
+    }
+
+    /// [`Success::decode`], then `headers` reads the output's members from the answer's
+    /// headers.
+    pub(crate) fn decode_with<T: FromResponse>(
+        self,
+        headers: impl FnOnce(&mut T, &crate::Headers) -> json::Result<()>,
+    ) -> Result<T, SdkError<ServiceError>> {
         let Success {
             body,
+            headers: answer_headers,
             request_id,
             status,
             total,
             span,
         } = self;
         T::from_response(body)
+            .and_then(|mut output| headers(&mut output, &answer_headers).map(|()| output))
             .map_err(|error| decode_failure(error, request_id, status, total, &span))
     }
 }
@@ -152,6 +168,15 @@ impl Failure {
         }
     }
 
+    /// Whether the attempt never started sending.
+    fn not_sent(&self) -> bool {
+        match self {
+            Failure::NotSent(_) => true,
+            Failure::Transport(error) => error.kind == TransportErrorKind::Connect,
+            Failure::Service(_) => false,
+        }
+    }
+
     /// A log-safe summary: kinds and codes, no message (which might quote a request).
     fn summary(&self) -> String {
         match self {
@@ -183,6 +208,7 @@ enum Outcome {
 /// A success answer as the attempt read it.
 struct Answered {
     body: ResponseBody,
+    headers: crate::Headers,
     request_id: Option<String>,
     status: u16,
 }
@@ -204,9 +230,11 @@ impl<'a> Effective<'a> {
         let settings = client.settings.as_deref();
         let rpc = spec.style == ApiStyle::Rpc;
         let scheme = match settings.and_then(|s| s.signature) {
-            Some(algorithm) => SigningScheme::resolve(algorithm, rpc),
-            None if spec.style == inner.service.style => inner.scheme,
-            None => SigningScheme::resolve(config.signature, rpc),
+            Some(algorithm) => SigningScheme::for_gateway(spec.gateway, algorithm, rpc),
+            None if spec.style == inner.service.style && spec.gateway == inner.service.gateway => {
+                inner.scheme
+            }
+            None => SigningScheme::for_gateway(spec.gateway, config.signature, rpc),
         };
         let (base_url, host) = match settings.and_then(|s| s.endpoint.as_deref()) {
             Some(url) => {
@@ -272,6 +300,7 @@ pub(crate) async fn invoke(
             }
             Ok(Success {
                 body: answered.body,
+                headers: answered.headers,
                 request_id: answered.request_id,
                 status: answered.status,
                 total,
@@ -314,14 +343,23 @@ async fn attempts(
             version: spec.version,
             method: spec.method,
             path: spec.path,
+            gateway: spec.gateway,
         },
         params,
     )?;
+    let addressed = Addressed::of(
+        &settings.base_url,
+        &settings.host,
+        request.host_label.as_deref(),
+        spec.gateway == Gateway::Oss && (inner.config.path_style || is_ip_or_localhost(&settings.base_url)),
+    )?;
     let destination = Destination {
-        base: &settings.base_url,
-        host: &settings.host,
+        base: &addressed.base,
+        host: &addressed.host,
+        path_prefix: addressed.path_prefix,
         scheme: settings.scheme,
         user_agent: &inner.user_agent,
+        region: &inner.config.region,
     };
 
     let attempts = settings.retry.attempts();
@@ -372,6 +410,8 @@ async fn attempts(
         };
 
         let (retryable, retry_after) = failure.retry_facts(spec.idempotency);
+        // A reader or stream is read once: another attempt would have nothing to send.
+        let retryable = retryable && (request.body.is_replayable() || failure.not_sent());
         let delay = settings.retry.backoff(attempt, retry_after);
         let in_budget = tokio::time::Instant::now()
             .checked_add(delay)
@@ -464,15 +504,62 @@ async fn try_attempt(
     };
 
     *phase = Phase::Sign;
-    let (http, signature) = request.sign(
+    let (mut http, signature) = request.sign(
         destination,
         credentials.as_deref(),
         &crate::ids::nonce(),
         &inner.clock.timestamp(),
+        inner.clock.unix_time(),
     );
     let scrubber = scrubber(credentials.as_deref(), signature.as_ref());
+    // OSS object data is checked against the CRC-64 the service computed: summed here for
+    // bytes, by the transport as it reads a file or a reader.
+    let upload_crc = (spec.gateway == Gateway::Oss
+        && inner.config.verify_crc64
+        && request.object_data)
+        .then(|| {
+        let crc = std::sync::Arc::new(crate::stream::crc64::Running::default());
+        if http.body.upload().is_none() {
+            crc.update(http.body.as_bytes());
+        }
+        http.body = std::mem::take(&mut http.body).with_crc(std::sync::Arc::clone(&crc));
+        crc
+    });
 
     *phase = Phase::Send;
+    if spec.body == BodyKind::Binary {
+        return match transport.send_streaming(http).await {
+            Ok(streamed) if (200..300).contains(&streamed.status) => {
+                *phase = Phase::Read;
+                span.record("http.response.status_code", streamed.status);
+                streamed_success(client, spec, streamed, &scrubber, span)
+            }
+            Ok(streamed) => {
+                *phase = Phase::Read;
+                span.record("http.response.status_code", streamed.status);
+                match streamed.buffered(4 * ServiceError::MAX_BODY).await {
+                    Ok(response) => read(
+                        client,
+                        spec,
+                        response,
+                        deadline,
+                        clock_corrected,
+                        &scrubber,
+                        span,
+                        None,
+                    ),
+                    Err(mut error) => {
+                        scrubber.scrub(&mut error.message);
+                        Outcome::Failed(Failure::Transport(error))
+                    }
+                }
+            }
+            Err(mut error) => {
+                scrubber.scrub(&mut error.message);
+                Outcome::Failed(Failure::Transport(error))
+            }
+        };
+    }
     let response = match transport.send(http).await {
         Ok(response) => response,
         Err(mut error) => {
@@ -491,7 +578,99 @@ async fn try_attempt(
         clock_corrected,
         &scrubber,
         span,
+        upload_crc.as_deref(),
     )
+}
+
+/// A success answer whose body is still arriving (object data): handed over as a stream,
+/// checked against the whole object's CRC-64 when the answer carries it.
+fn streamed_success(
+    client: &Client,
+    spec: &CallSpec<'_>,
+    streamed: crate::transport::StreamedResponse,
+    scrubber: &Scrubber<'_>,
+    span: &tracing::Span,
+) -> Outcome {
+    let crate::transport::StreamedResponse {
+        status,
+        headers,
+        mut body,
+    } = streamed;
+    let mut request_id = decode::header_request_id(&headers);
+    scrubber.scrub_option(&mut request_id);
+    if let Some(id) = &request_id {
+        span.record("acs.request_id", id.as_str());
+    }
+    // A part of the object (206) has no CRC of its own.
+    if spec.gateway == Gateway::Oss
+        && client.inner.config.verify_crc64
+        && status == 200
+        && let Some(expected) = headers
+            .get(decode::OSS_CRC64_HEADER)
+            .and_then(|crc| crc.trim().parse::<u64>().ok())
+    {
+        body = body.checked_against(expected);
+    }
+    Outcome::Success(Answered {
+        body: ResponseBody::streaming(body),
+        headers,
+        request_id,
+        status,
+    })
+}
+
+/// Where a call goes once its host parameter is placed: in front of the endpoint's host
+/// (virtual host), or in front of the path (path-style).
+struct Addressed<'a> {
+    base: Cow<'a, Url>,
+    host: Cow<'a, str>,
+    path_prefix: Option<&'a str>,
+}
+
+impl<'a> Addressed<'a> {
+    fn of(
+        base: &'a Url,
+        host: &'a str,
+        label: Option<&'a str>,
+        path_style: bool,
+    ) -> Result<Self, BuildError> {
+        let Some(label) = label else {
+            return Ok(Addressed {
+                base: Cow::Borrowed(base),
+                host: Cow::Borrowed(host),
+                path_prefix: None,
+            });
+        };
+        if path_style {
+            return Ok(Addressed {
+                base: Cow::Borrowed(base),
+                host: Cow::Borrowed(host),
+                path_prefix: Some(label),
+            });
+        }
+        let mut labelled = base.clone();
+        let name = format!("{label}.{}", base.host_str().unwrap_or_default());
+        labelled.set_host(Some(&name)).map_err(|error| {
+            BuildError::Endpoint(crate::endpoint::EndpointError::InvalidOverride {
+                url: name.clone(),
+                reason: error.to_string(),
+            })
+        })?;
+        Ok(Addressed {
+            base: Cow::Owned(labelled),
+            host: Cow::Owned(format!("{label}.{host}")),
+            path_prefix: None,
+        })
+    }
+}
+
+/// Whether the endpoint is an IP address or `localhost`, where a bucket cannot be a host
+/// label (the OSS gateway's `endpoint_type=ip`).
+fn is_ip_or_localhost(base: &Url) -> bool {
+    matches!(
+        base.host(),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))
+    ) || base.host_str() == Some("localhost")
 }
 
 /// The scrubber of an attempt: the credentials' secret and token and the signature sent.
@@ -505,7 +684,9 @@ fn scrubber<'a>(
         .with(signature.map(Signature::as_str))
 }
 
-/// The read phase: what the answer is, its server-sent strings scrubbed.
+/// The read phase: what the answer is, its server-sent strings scrubbed; an upload whose
+/// CRC-64 (`upload_crc`) is not the one the service computed is damaged.
+#[allow(clippy::too_many_arguments)]
 fn read(
     client: &Client,
     spec: &CallSpec<'_>,
@@ -514,6 +695,7 @@ fn read(
     clock_corrected: bool,
     scrubber: &Scrubber<'_>,
     span: &tracing::Span,
+    upload_crc: Option<&crate::stream::crc64::Running>,
 ) -> Outcome {
     let status = response.status;
     // An error answer's date, kept as text: parsed only when the service refused the
@@ -522,17 +704,36 @@ fn read(
         200..=299 => None,
         _ => response.header("date").map(str::to_owned),
     };
-    match decode::read_answer(response, spec.body, Some(deadline.into_std())) {
+    let sent_crc = upload_crc.map(crate::stream::crc64::Running::value);
+    match decode::read_answer(response, spec.body, spec.gateway, Some(deadline.into_std())) {
         Answer::Success {
             body,
+            headers,
             mut request_id,
         } => {
             scrubber.scrub_option(&mut request_id);
             if let Some(id) = &request_id {
                 span.record("acs.request_id", id.as_str());
             }
+            if let Some(sent) = sent_crc
+                && let Some(stored) = headers
+                    .get(decode::OSS_CRC64_HEADER)
+                    .and_then(|crc| crc.trim().parse::<u64>().ok())
+                // An append answers the whole object's CRC; only a whole body is compared.
+                && headers.get("x-oss-next-append-position").is_none()
+                && stored != sent
+            {
+                return Outcome::Fatal(SdkError::Transport(TransportError::new(
+                    TransportErrorKind::Checksum,
+                    format!(
+                        "the uploaded data's CRC-64 is {sent}, but the service stored {stored} (x-oss-hash-crc64ecma, request id {})",
+                        request_id.as_deref().unwrap_or("none")
+                    ),
+                )));
+            }
             Outcome::Success(Answered {
                 body,
+                headers,
                 request_id,
                 status,
             })
@@ -553,7 +754,7 @@ fn read(
             // A refused timestamp with the service's own time: the request was not
             // processed, so correct the clock (within its bound) and send it again, once.
             if !clock_corrected
-                && error.code.starts_with("InvalidTimeStamp")
+                && decode::refuses_request_time(&error.code)
                 && let Some(server_time) = server_date.as_deref().and_then(parse_http_date)
             {
                 match client

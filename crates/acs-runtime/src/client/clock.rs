@@ -46,6 +46,15 @@ impl ClockOffset {
         })
     }
 
+    /// Seconds since the Unix epoch for request times: the local clock moved by the learned
+    /// offset (the OSS and SLS date headers').
+    pub(crate) fn unix_time(&self) -> u64 {
+        u64::try_from(
+            seconds_since_epoch(SystemTime::now()).saturating_add(self.0.load(Ordering::Relaxed)),
+        )
+        .unwrap_or(0)
+    }
+
     /// Learns the offset to `server_time` when `policy` allows it.
     pub(crate) fn correct(&self, server_time: SystemTime, policy: ClockCorrection) -> Correction {
         let offset = seconds_since_epoch(server_time) - seconds_since_epoch(SystemTime::now());

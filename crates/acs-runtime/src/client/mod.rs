@@ -86,7 +86,8 @@ impl Client {
                 endpoint,
                 config: config.clone(),
                 transport,
-                scheme: SigningScheme::resolve(
+                scheme: SigningScheme::for_gateway(
+                    service.gateway,
                     config.signature,
                     service.style == crate::operation::ApiStyle::Rpc,
                 ),
@@ -144,7 +145,7 @@ impl Client {
     ) -> Result<O::Output, SdkError<O::Error>> {
         let spec = CallSpec::of(O::INFO, self.inner.service);
         let result = match call::invoke(self, transport, &spec, params).await {
-            Ok(success) => success.decode::<O::Output>(),
+            Ok(success) => success.decode_with::<O::Output>(O::read_headers),
             Err(error) => Err(error),
         };
         result.map_err(|error| error.map_service(O::Error::from))
@@ -223,6 +224,7 @@ mod tests {
         product: "dbs",
         version: "2019-03-06",
         style: ApiStyle::Rpc,
+        gateway: crate::operation::Gateway::Acs,
         endpoints: &[],
     };
 

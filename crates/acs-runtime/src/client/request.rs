@@ -4,24 +4,34 @@
 use crate::credentials::Credentials;
 use crate::encoding::{
     BINARY_CONTENT_TYPE, FORM_CONTENT_TYPE, JSON_CONTENT_TYPE, encode_path_literal,
-    form_encode_pairs, percent_encode,
+    form_encode_pairs, percent_encode, percent_encode_path,
 };
 use crate::error::BuildError;
-use crate::operation::ApiStyle;
+use crate::operation::{ApiStyle, Gateway};
 use crate::params::RequestParams;
 use crate::sign::{
     self, SignableRequest, Signature, SigningParams, SigningScheme, is_runtime_header,
 };
 use crate::transport::{Body, HttpRequest, Method, Url};
 
+/// The content type of XML bodies.
+const XML_CONTENT_TYPE: &str = "application/xml";
+/// The content type of SLS `LogGroup` bodies.
+const PROTOBUF_CONTENT_TYPE: &str = "application/x-protobuf";
+
 /// Where one attempt goes and how it is signed.
 pub(crate) struct Destination<'a> {
-    /// The endpoint: scheme, host and port.
+    /// The endpoint: scheme, host and port (with the host label in front, when addressed by
+    /// virtual host).
     pub base: &'a Url,
     /// The `Host` header.
     pub host: &'a str,
+    /// The host label (bucket) as the path's first segment: path-style addressing.
+    pub path_prefix: Option<&'a str>,
     pub scheme: SigningScheme,
     pub user_agent: &'a str,
+    /// The region (the gateways' V4 scope).
+    pub region: &'a str,
 }
 
 /// What one call sends, whatever its attempt: the operation and its parameters, laid out.
@@ -40,6 +50,10 @@ pub(crate) struct Prepared {
     pub content_type: Option<&'static str>,
     /// Extra headers from the operation, names lower-cased, none the runtime sets itself.
     pub headers: Vec<(String, String)>,
+    /// The host name's first label (`in: host`), checked to be a DNS label.
+    pub host_label: Option<String>,
+    /// The body is object data (a `binary` parameter), which OSS checks by CRC-64.
+    pub object_data: bool,
 }
 
 /// What [`Prepared::new`] needs to know of the operation.
@@ -50,6 +64,8 @@ pub(crate) struct Target<'a> {
     pub method: Method,
     /// The path template (`/` for RPC), possibly with a fixed `?query`.
     pub path: &'a str,
+    /// The gateway the request goes through.
+    pub gateway: Gateway,
 }
 
 impl Prepared {
@@ -62,14 +78,29 @@ impl Prepared {
             headers: params_headers,
             host: host_params,
             binary_body,
+            xml_body,
+            log_group_body,
         } = params;
-        // Sending the request without them would reach the wrong host; refuse instead.
-        if let Some((parameter, _)) = host_params.into_iter().next() {
+        // The host name's first label: checked again here (the builder checks it too), as a
+        // value that is not a DNS label could reach another host.
+        let mut host_params = host_params.into_iter();
+        let host_label = host_params.next();
+        if let Some((parameter, _)) = host_params.next() {
             return Err(BuildError::HostParameter {
                 operation: target.action.to_owned(),
                 parameter,
             });
         }
+        let host_label = match host_label {
+            Some((_, label)) if crate::error::is_host_label(&label) => Some(label),
+            Some((parameter, _)) => {
+                return Err(BuildError::HostParameter {
+                    operation: target.action.to_owned(),
+                    parameter,
+                });
+            }
+            None => None,
+        };
 
         let mut query = Vec::new();
         let path = match target.style {
@@ -86,13 +117,38 @@ impl Prepared {
                     let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
                     query.push((key.to_owned(), value.to_owned()));
                 }
-                expand_path(template, &path_params, target.action)?
+                // OSS object keys keep their `/` (`/{key}` is `dir/file.txt`).
+                let keep_slashes = target.gateway == Gateway::Oss;
+                expand_path(template, &path_params, target.action, keep_slashes)?
             }
         };
         query.extend(params_query);
 
-        let (body, content_type) = if let Some(bytes) = binary_body {
-            (Body::from(bytes), Some(BINARY_CONTENT_TYPE))
+        let mut params_headers = params_headers;
+        let object_data = binary_body.is_some();
+        let (body, content_type) = if let Some(object) = binary_body {
+            (Body::object(object), Some(BINARY_CONTENT_TYPE))
+        } else if let Some(xml) = xml_body {
+            (Body::from(xml), Some(XML_CONTENT_TYPE))
+        } else if let Some(protobuf) = log_group_body {
+            // SLS reads the size before compression from `x-log-bodyrawsize`; a compression
+            // other than lz4 (the metadata's one value) sends the protobuf as it is.
+            let raw_size = protobuf.len().to_string();
+            let lz4 = params_headers
+                .iter()
+                .any(|(name, value)| name.eq_ignore_ascii_case("x-log-compresstype") && value == "lz4");
+            params_headers.retain(|(name, _)| {
+                !name.eq_ignore_ascii_case("x-log-compresstype")
+                    && !name.eq_ignore_ascii_case("x-log-bodyrawsize")
+            });
+            let body = if lz4 {
+                params_headers.push(("x-log-compresstype".to_owned(), "lz4".to_owned()));
+                crate::params::log_group::lz4(&protobuf)
+            } else {
+                protobuf
+            };
+            params_headers.push(("x-log-bodyrawsize".to_owned(), raw_size));
+            (Body::from(body), Some(PROTOBUF_CONTENT_TYPE))
         } else if !form.is_empty() {
             (
                 Body::from(form_encode_pairs(&form)),
@@ -104,6 +160,7 @@ impl Prepared {
             (Body::empty(), None)
         };
 
+        let mut content_type = content_type;
         let mut headers = Vec::with_capacity(params_headers.len());
         for (name, value) in params_headers {
             let name = name.to_ascii_lowercase();
@@ -112,6 +169,12 @@ impl Prepared {
                     operation: target.action.to_owned(),
                     header: name,
                 });
+            }
+            // Object data's own type (OSS keeps it with the object).
+            if name == "content-type" && content_type == Some(BINARY_CONTENT_TYPE) {
+                content_type = None;
+                headers.push((name, value));
+                continue;
             }
             if !is_runtime_header(&name) {
                 headers.push((name, value));
@@ -128,6 +191,8 @@ impl Prepared {
             body,
             content_type,
             headers,
+            host_label,
+            object_data,
         })
     }
 
@@ -140,11 +205,14 @@ impl Prepared {
         credentials: Option<&Credentials>,
         nonce: &str,
         timestamp: &str,
+        unix_time: u64,
     ) -> (HttpRequest, Option<Signature>) {
         let signable = SignableRequest {
             method: self.method,
             host: to.host,
             path: &self.path,
+            host_label: self.host_label.as_deref(),
+            region: to.region,
             query: &self.query,
             form: &self.form,
             body: self.body.as_bytes(),
@@ -160,13 +228,18 @@ impl Prepared {
                 scheme: to.scheme,
                 credentials: credentials.map(|credentials| credentials.signing(to.scheme)),
                 timestamp,
+                unix_time,
                 nonce,
             },
         );
+        let path = match to.path_prefix {
+            Some(label) => std::borrow::Cow::Owned(format!("/{label}{}", self.path)),
+            None => std::borrow::Cow::Borrowed(self.path.as_str()),
+        };
         let request = HttpRequest::to_endpoint(
             self.method,
             to.base,
-            &self.path,
+            &path,
             &signed.query,
             signed.headers,
             self.body.clone(),
@@ -183,6 +256,7 @@ fn expand_path(
     template: &str,
     values: &[(String, String)],
     operation: &str,
+    keep_slashes: bool,
 ) -> Result<String, BuildError> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
@@ -200,7 +274,11 @@ fn expand_path(
                 operation: operation.to_owned(),
                 placeholder: name.to_owned(),
             })?;
-        out.push_str(&percent_encode(value));
+        if keep_slashes {
+            out.push_str(&percent_encode_path(value));
+        } else {
+            out.push_str(&percent_encode(value));
+        }
         rest = &rest[close + 1..];
     }
     out.push_str(&encode_path_literal(rest));
@@ -225,15 +303,21 @@ mod tests {
         version: "2019-03-06",
         method: Method::Post,
         path: "/",
+        gateway: Gateway::Acs,
     };
 
     #[test]
-    fn host_parameters_are_refused_rather_than_sent_to_the_wrong_host() {
-        let mut params = RequestParams::default();
-        params
-            .host
-            .push(("project".to_owned(), "my-project".to_owned()));
-        let error = Prepared::new(&START_BACKUP_PLAN, params).err();
+    fn host_labels_that_could_name_another_host_are_refused() {
+        let prepared = |label: &str| {
+            let mut params = RequestParams::default();
+            params.host.push(("project".to_owned(), label.to_owned()));
+            Prepared::new(&START_BACKUP_PLAN, params)
+        };
+        assert_eq!(
+            prepared("my-project").unwrap().host_label.as_deref(),
+            Some("my-project")
+        );
+        let error = prepared("evil.com/x").err();
         assert_eq!(
             error,
             Some(BuildError::HostParameter {
@@ -275,12 +359,15 @@ mod tests {
             &Destination {
                 base: &endpoint.url().unwrap(),
                 host: endpoint.host_header(),
+                path_prefix: None,
                 scheme: SigningScheme::resolve(algorithm, true),
                 user_agent: &text(&input["user_agent"]),
+                region: "cn-hangzhou",
             },
             Some(&credentials),
             &text(&input["nonce"]),
             &text(&input["timestamp"]),
+            0,
         );
         assert!(signature.is_some());
 
@@ -328,6 +415,7 @@ mod tests {
             version: "2021-06-25",
             method: Method::Post,
             path: "/apps/{Org}:search?jobResult",
+            gateway: Gateway::Acs,
         };
         let mut params = RequestParams::default();
         params.path("Org", &"o 1".to_owned());
@@ -347,14 +435,23 @@ mod tests {
     }
 
     #[test]
+    fn oss_keys_keep_their_slashes() {
+        let values = vec![("key".to_owned(), "dir/a b+c.txt".to_owned())];
+        assert_eq!(
+            expand_path("/{key}", &values, "PutObject", true).unwrap(),
+            "/dir/a%20b%2Bc.txt"
+        );
+    }
+
+    #[test]
     fn roa_paths_encode_placeholder_values() {
         let values = vec![("Id".to_owned(), "a b/c~*".to_owned())];
         assert_eq!(
-            expand_path("/clusters/{Id}/nodes", &values, "Op").unwrap(),
+            expand_path("/clusters/{Id}/nodes", &values, "Op", false).unwrap(),
             "/clusters/a%20b%2Fc~%2A/nodes"
         );
         assert_eq!(
-            expand_path("/x/{Missing}", &values, "Op"),
+            expand_path("/x/{Missing}", &values, "Op", false),
             Err(BuildError::MissingPathParameter {
                 operation: "Op".to_owned(),
                 placeholder: "Missing".to_owned()

@@ -204,7 +204,11 @@ impl Credentials {
                 };
                 Some(slot.get_or_init(|| SigningKey::new(hash, self.access_key_secret.expose())))
             }
-            SigningScheme::RpcHmacSha1 => None,
+            SigningScheme::RpcHmacSha1
+            | SigningScheme::OssV4
+            | SigningScheme::OssV1
+            | SigningScheme::SlsLog
+            | SigningScheme::SlsV4 => None,
         };
         SigningCredentials {
             access_key_id: &self.access_key_id,

@@ -244,11 +244,10 @@ async fn attempts(
     let transport = shared_transport();
     let mut attempt = 1;
     loop {
-        let timestamp = sign::format_timestamp(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0, |elapsed| elapsed.as_secs()),
-        );
+        let unix_time = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_secs());
+        let timestamp = sign::format_timestamp(unix_time);
         let nonce = crate::ids::nonce();
         let scheme = SigningScheme::RpcHmacSha1;
         let request = SignableRequest {
@@ -263,6 +262,8 @@ async fn attempts(
             action,
             version: VERSION,
             user_agent,
+            host_label: None,
+            region: "",
         };
         let signed = sign::sign(
             &request,
@@ -270,6 +271,7 @@ async fn attempts(
                 scheme,
                 credentials: signer.map(|credentials| credentials.signing(scheme)),
                 timestamp: &timestamp,
+                unix_time,
                 nonce: &nonce,
             },
         );

@@ -65,6 +65,8 @@ enum Failure {
     Syntax { line: u64, column: u64 },
     /// The deadline passed while reading.
     OutOfTime,
+    /// The body is not XML (an XML answer): where, in bytes from its start.
+    NotXml { offset: u64 },
 }
 
 /// A body that does not fit the response type, or is not JSON. Names where, never the value
@@ -100,7 +102,25 @@ impl DecodeError {
         }
     }
 
-    fn out_of_time() -> Self {
+    /// The body is not XML: `reason`, `offset` bytes into it.
+    pub(crate) fn not_xml(offset: u64, reason: impl Into<String>) -> Self {
+        DecodeError {
+            path: Vec::new(),
+            message: reason.into(),
+            failure: Failure::NotXml { offset },
+        }
+    }
+
+    /// The `position`th (from 1) of repeated XML elements of one name; the first of them
+    /// adds nothing to the path.
+    pub(crate) fn within_repeat(mut self, position: usize) -> Self {
+        if self.failure == Failure::Type && position > 1 {
+            self.path.push(PathSegment::Index(position));
+        }
+        self
+    }
+
+    pub(crate) fn out_of_time() -> Self {
         DecodeError {
             path: Vec::new(),
             message: "the deadline passed while the body was read".to_owned(),
@@ -108,7 +128,7 @@ impl DecodeError {
         }
     }
 
-    fn within_key(mut self, key: &str) -> Self {
+    pub(crate) fn within_key(mut self, key: &str) -> Self {
         if self.failure == Failure::Type {
             self.path.push(PathSegment::Key(key.into()));
         }
@@ -149,9 +169,10 @@ impl DecodeError {
         &self.message
     }
 
-    /// Whether the body is not JSON at all (rather than JSON that does not fit the type).
+    /// Whether the body is not JSON (or, for an XML answer, not XML) at all, rather than a
+    /// document that does not fit the type.
     pub fn is_syntax(&self) -> bool {
-        matches!(self.failure, Failure::Syntax { .. })
+        matches!(self.failure, Failure::Syntax { .. } | Failure::NotXml { .. })
     }
 
     /// Whether the deadline passed while the body was read.
@@ -174,6 +195,11 @@ impl fmt::Display for DecodeError {
             Failure::Syntax { line, column } => write!(
                 f,
                 "the body is not JSON: {} at line {line}, column {column}",
+                self.message
+            ),
+            Failure::NotXml { offset } => write!(
+                f,
+                "the body is not XML: {} at byte {offset}",
                 self.message
             ),
             Failure::OutOfTime => f.write_str(&self.message),

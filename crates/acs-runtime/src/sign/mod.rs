@@ -42,14 +42,24 @@ pub enum SignatureAlgorithm {
     /// travels as the `Signature` query parameter instead of an `Authorization` header. ROA
     /// APIs, which it cannot sign, are signed with `ACS3-HMAC-SHA256` instead.
     HmacSha1,
+    /// OSS's V1 signature (`Authorization: OSS <id>:<base64 HMAC-SHA1>`), which the OSS gateway
+    /// still offers; other products are signed with `ACS3-HMAC-SHA256` instead. OSS's default
+    /// (with any other algorithm configured) is V4, `OSS4-HMAC-SHA256`.
+    OssHmacSha1,
+    /// SLS's V4 signature, `SLS4-HMAC-SHA256`; other products are signed with
+    /// `ACS3-HMAC-SHA256` instead. SLS's default (with any other algorithm configured) is its
+    /// `LOG` signature (HMAC-SHA256).
+    Sls4HmacSha256,
 }
 
 impl SignatureAlgorithm {
     /// Every algorithm, in declaration order.
-    pub const ALL: [SignatureAlgorithm; 3] = [
+    pub const ALL: [SignatureAlgorithm; 5] = [
         SignatureAlgorithm::Acs3HmacSha256,
         SignatureAlgorithm::Acs3HmacSm3,
         SignatureAlgorithm::HmacSha1,
+        SignatureAlgorithm::OssHmacSha1,
+        SignatureAlgorithm::Sls4HmacSha256,
     ];
 
     /// The name used on the wire: `ACS3-HMAC-SHA256`, `ACS3-HMAC-SM3` or `HMAC-SHA1`.
@@ -61,6 +71,8 @@ impl SignatureAlgorithm {
             SignatureAlgorithm::Acs3HmacSha256 => "ACS3-HMAC-SHA256",
             SignatureAlgorithm::Acs3HmacSm3 => "ACS3-HMAC-SM3",
             SignatureAlgorithm::HmacSha1 => "HMAC-SHA1",
+            SignatureAlgorithm::OssHmacSha1 => "OSS",
+            SignatureAlgorithm::Sls4HmacSha256 => "SLS4-HMAC-SHA256",
         }
     }
 
@@ -112,17 +124,47 @@ pub enum SigningScheme {
     Acs3(V3Hash),
     /// RPC V1: `HMAC-SHA1` over the sorted query (and form) parameters.
     RpcHmacSha1,
+    /// OSS V4, `OSS4-HMAC-SHA256` (the OSS gateway's default), `UNSIGNED-PAYLOAD`.
+    OssV4,
+    /// OSS V1, `OSS <id>:<signature>`.
+    OssV1,
+    /// SLS `LOG <id>:<signature>` with `x-log-signaturemethod: hmac-sha256` (the SLS gateway's
+    /// default).
+    SlsLog,
+    /// SLS V4, `SLS4-HMAC-SHA256`.
+    SlsV4,
 }
 
 impl SigningScheme {
-    /// The scheme `algorithm` stands for in an API of the given style: `HMAC-SHA1` signs RPC
-    /// APIs only, so ROA APIs configured with it are signed with `ACS3-HMAC-SHA256`.
+    /// The scheme `algorithm` stands for in an API of the given style through Alibaba's common
+    /// gateway: `HMAC-SHA1` signs RPC APIs only, so ROA APIs configured with it are signed with
+    /// `ACS3-HMAC-SHA256`, as are APIs configured with a product gateway's algorithm.
     pub fn resolve(algorithm: SignatureAlgorithm, rpc_style: bool) -> Self {
         match algorithm {
             SignatureAlgorithm::Acs3HmacSha256 => SigningScheme::Acs3(V3Hash::Sha256),
             SignatureAlgorithm::Acs3HmacSm3 => SigningScheme::Acs3(V3Hash::Sm3),
             SignatureAlgorithm::HmacSha1 if rpc_style => SigningScheme::RpcHmacSha1,
-            SignatureAlgorithm::HmacSha1 => SigningScheme::Acs3(V3Hash::Sha256),
+            SignatureAlgorithm::HmacSha1
+            | SignatureAlgorithm::OssHmacSha1
+            | SignatureAlgorithm::Sls4HmacSha256 => SigningScheme::Acs3(V3Hash::Sha256),
+        }
+    }
+
+    /// The scheme `algorithm` stands for through `gateway`: the OSS gateway signs V4 unless
+    /// [`SignatureAlgorithm::OssHmacSha1`] is configured, the SLS gateway `LOG` unless
+    /// [`SignatureAlgorithm::Sls4HmacSha256`] is; Alibaba's common gateway as [`Self::resolve`].
+    pub fn for_gateway(
+        gateway: crate::operation::Gateway,
+        algorithm: SignatureAlgorithm,
+        rpc_style: bool,
+    ) -> Self {
+        use crate::operation::Gateway;
+        match (gateway, algorithm) {
+            (Gateway::Oss, SignatureAlgorithm::OssHmacSha1) => SigningScheme::OssV1,
+            (Gateway::Oss, _) => SigningScheme::OssV4,
+            (Gateway::Sls, SignatureAlgorithm::Sls4HmacSha256) => SigningScheme::SlsV4,
+            (Gateway::Sls, _) => SigningScheme::SlsLog,
+            (Gateway::Acs, algorithm) => Self::resolve(algorithm, rpc_style),
         }
     }
 }
@@ -177,6 +219,11 @@ pub struct SignableRequest<'a> {
     pub version: &'a str,
     /// The `User-Agent` header.
     pub user_agent: &'a str,
+    /// The host name's first label (an OSS bucket, an SLS project), when the operation has one:
+    /// OSS signs `/bucket/key` whatever the addressing.
+    pub host_label: Option<&'a str>,
+    /// The region, part of the OSS and SLS V4 scopes.
+    pub region: &'a str,
 }
 
 /// The credentials [`sign`] signs with. `Debug` shows the AccessKey id only.
@@ -213,6 +260,8 @@ pub struct SigningParams<'a> {
     pub credentials: Option<SigningCredentials<'a>>,
     /// The request time, `YYYY-MM-DDThh:mm:ssZ` ([`format_timestamp`]).
     pub timestamp: &'a str,
+    /// The same time in seconds since the Unix epoch (the OSS and SLS date headers').
+    pub unix_time: u64,
     /// A value fresh for every attempt (32 hex digits).
     pub nonce: &'a str,
 }
@@ -230,7 +279,8 @@ pub struct SigningOutput<'a> {
     pub signature: Option<Signature>,
 }
 
-/// A signature value (64 hex digits for V3, 28 base64 characters for V1), held inline.
+/// A signature value (64 hex digits for V3 and the gateways' V4, 28 or 44 base64 characters for
+/// the V1 signatures), held inline.
 /// `Debug` does not show it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Signature {
@@ -239,7 +289,7 @@ pub struct Signature {
 }
 
 impl Signature {
-    fn new(text: &str) -> Self {
+    pub(crate) fn new(text: &str) -> Self {
         let mut out = Signature {
             text: [0; 64],
             len: 0,
@@ -275,6 +325,8 @@ pub fn sign<'a>(request: &SignableRequest<'a>, params: &SigningParams<'_>) -> Si
     match params.scheme {
         SigningScheme::Acs3(hash) => v3::sign_request(hash, request, params),
         SigningScheme::RpcHmacSha1 => v1::sign_request(request, params),
+        SigningScheme::OssV4 | SigningScheme::OssV1 => oss::sign_request(request, params),
+        SigningScheme::SlsLog | SigningScheme::SlsV4 => sls::sign_request(request, params),
     }
 }
 

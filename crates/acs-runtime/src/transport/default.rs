@@ -4,9 +4,10 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use super::{
-    BoxFuture, HttpRequest, HttpResponse, Method, Timeouts, Transport, TransportError,
-    TransportErrorKind, tls,
+    BoxFuture, HttpRequest, HttpResponse, Method, StreamedResponse, Timeouts, Transport,
+    TransportError, TransportErrorKind, tls,
 };
+use crate::stream::ByteStream;
 use crate::headers::Headers;
 use crate::sign::RUNTIME_HEADERS;
 
@@ -75,75 +76,121 @@ impl fmt::Debug for DefaultTransport {
     }
 }
 
+impl DefaultTransport {
+    /// Sends `request` and gives the answer once its headers arrived.
+    async fn execute(
+        &self,
+        request: HttpRequest,
+    ) -> Result<(reqwest::Response, Headers, Option<String>), TransportError> {
+        let client = self.client()?;
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Head => reqwest::Method::HEAD,
+            Method::Options => reqwest::Method::OPTIONS,
+        };
+        let HttpRequest {
+            url,
+            headers: request_headers,
+            body,
+            ..
+        } = request;
+        // Kept for scrubbing error messages, in case a layer below quotes the URL.
+        let query = url.query().map(str::to_owned);
+        let mut headers = reqwest::header::HeaderMap::with_capacity(request_headers.len());
+        // One shared buffer: every value reqwest gets is a slice of it, not a copy.
+        let (text, spans) = request_headers.into_buffer();
+        let text = bytes::Bytes::from(text.into_bytes());
+        for (name, value) in spans {
+            let name = header_name(&text[name]).map_err(|name| {
+                TransportError::new(
+                    TransportErrorKind::Request,
+                    format!("invalid header name `{}`", name.escape_default()),
+                )
+            })?;
+            // Values may be UTF-8 beyond ASCII, which HTTP carries as opaque octets; only
+            // control characters are refused.
+            let value = reqwest::header::HeaderValue::from_maybe_shared(text.slice(value))
+                .map_err(|_| {
+                    TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("invalid value for header `{name}`"),
+                    )
+                })?;
+            headers.append(name, value);
+        }
+        // Built whole rather than through `RequestBuilder::headers`, which would copy the
+        // header map into the request's own, hashing every name again.
+        let mut outgoing = reqwest::Request::new(method, url);
+        *outgoing.headers_mut() = headers;
+        *outgoing.body_mut() = Some(match body.upload() {
+            None => body.to_bytes().into(),
+            Some((object, crc)) => {
+                let upload = object.open(crc).await.map_err(|error| {
+                    TransportError::new(
+                        TransportErrorKind::Request,
+                        format!("could not read the object data to send: {error}"),
+                    )
+                })?;
+                reqwest::Body::wrap(UploadBody(upload))
+            }
+        });
+        let response = client
+            .execute(outgoing)
+            .await
+            .map_err(|error| classify(error, query.as_deref()))?;
+        let received = response.headers();
+        let mut headers = Headers::with_capacity(
+            received.len(),
+            received
+                .iter()
+                .map(|(name, value)| name.as_str().len() + value.len())
+                .sum(),
+        );
+        for (name, value) in received {
+            match std::str::from_utf8(value.as_bytes()) {
+                Ok(text) => headers.push(name.as_str(), text),
+                Err(_) => headers.push(name.as_str(), &String::from_utf8_lossy(value.as_bytes())),
+            }
+        }
+        Ok((response, headers, query))
+    }
+}
+
+/// Object data as hyper pulls it.
+struct UploadBody(crate::stream::Upload);
+
+impl http_body::Body for UploadBody {
+    type Data = bytes::Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>> {
+        let upload = std::pin::Pin::new(&mut self.get_mut().0);
+        upload
+            .poll_chunk(cx)
+            .map(|chunk| chunk.map(|chunk| chunk.map(http_body::Frame::data)))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self.0.len() {
+            Some(len) => http_body::SizeHint::with_exact(len),
+            None => http_body::SizeHint::default(),
+        }
+    }
+}
+
 impl Transport for DefaultTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let client = self.client()?;
-            let method = match request.method {
-                Method::Get => reqwest::Method::GET,
-                Method::Post => reqwest::Method::POST,
-                Method::Put => reqwest::Method::PUT,
-                Method::Delete => reqwest::Method::DELETE,
-                Method::Patch => reqwest::Method::PATCH,
-                Method::Head => reqwest::Method::HEAD,
-            };
-            let HttpRequest {
-                url,
-                headers: request_headers,
-                body,
-                ..
-            } = request;
-            // Kept for scrubbing error messages, in case a layer below quotes the URL.
-            let query = url.query().map(str::to_owned);
+            let (mut response, headers, query) = self.execute(request).await?;
             let query = query.as_deref();
-            let mut headers = reqwest::header::HeaderMap::with_capacity(request_headers.len());
-            // One shared buffer: every value reqwest gets is a slice of it, not a copy.
-            let (text, spans) = request_headers.into_buffer();
-            let text = bytes::Bytes::from(text.into_bytes());
-            for (name, value) in spans {
-                let name = header_name(&text[name]).map_err(|name| {
-                    TransportError::new(
-                        TransportErrorKind::Request,
-                        format!("invalid header name `{}`", name.escape_default()),
-                    )
-                })?;
-                // Values may be UTF-8 beyond ASCII, which HTTP carries as opaque octets; only
-                // control characters are refused.
-                let value = reqwest::header::HeaderValue::from_maybe_shared(text.slice(value))
-                    .map_err(|_| {
-                        TransportError::new(
-                            TransportErrorKind::Request,
-                            format!("invalid value for header `{name}`"),
-                        )
-                    })?;
-                headers.append(name, value);
-            }
-            // Built whole rather than through `RequestBuilder::headers`, which would copy the
-            // header map into the request's own, hashing every name again.
-            let mut outgoing = reqwest::Request::new(method, url);
-            *outgoing.headers_mut() = headers;
-            *outgoing.body_mut() = Some(body.to_bytes().into());
-            let mut response = client
-                .execute(outgoing)
-                .await
-                .map_err(|error| classify(error, query))?;
             let status = response.status().as_u16();
-            let received = response.headers();
-            let mut headers = Headers::with_capacity(
-                received.len(),
-                received
-                    .iter()
-                    .map(|(name, value)| name.as_str().len() + value.len())
-                    .sum(),
-            );
-            for (name, value) in received {
-                match std::str::from_utf8(value.as_bytes()) {
-                    Ok(text) => headers.push(name.as_str(), text),
-                    Err(_) => {
-                        headers.push(name.as_str(), &String::from_utf8_lossy(value.as_bytes()))
-                    }
-                }
-            }
             let too_large = || {
                 TransportError::new(
                     TransportErrorKind::TooLarge,
@@ -170,6 +217,80 @@ impl Transport for DefaultTransport {
                 headers,
                 body,
             })
+        })
+    }
+
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<StreamedResponse, TransportError>> {
+        Box::pin(async move {
+            let (response, headers, query) = self.execute(request).await?;
+            let status = response.status().as_u16();
+            let len = response.content_length();
+            Ok(StreamedResponse {
+                status,
+                headers,
+                body: ByteStream::new(Chunks::new(response, query), len),
+            })
+        })
+    }
+}
+
+type ChunkFuture = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = (reqwest::Response, reqwest::Result<Option<bytes::Bytes>>)>
+            + Send,
+    >,
+>;
+
+/// An answer's body as a stream of chunks, read with `reqwest::Response::chunk` (no extra
+/// reqwest feature).
+struct Chunks {
+    response: Option<reqwest::Response>,
+    pending: Option<ChunkFuture>,
+    query: Option<String>,
+}
+
+impl Chunks {
+    fn new(response: reqwest::Response, query: Option<String>) -> Self {
+        Chunks {
+            response: Some(response),
+            pending: None,
+            query,
+        }
+    }
+}
+
+impl futures_core::Stream for Chunks {
+    type Item = std::io::Result<bytes::Bytes>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.pending.is_none() {
+            let Some(mut response) = this.response.take() else {
+                return std::task::Poll::Ready(None);
+            };
+            this.pending = Some(Box::pin(async move {
+                let chunk = response.chunk().await;
+                (response, chunk)
+            }));
+        }
+        let pending = this.pending.as_mut().expect("set above");
+        let (response, chunk) = std::task::ready!(pending.as_mut().poll(cx));
+        this.pending = None;
+        std::task::Poll::Ready(match chunk {
+            Ok(Some(chunk)) => {
+                this.response = Some(response);
+                Some(Ok(chunk))
+            }
+            Ok(None) => None,
+            Err(error) => Some(Err(std::io::Error::other(
+                classify(error, this.query.as_deref()).to_string(),
+            ))),
         })
     }
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use crate::headers::Headers;
 pub use crate::http::{Body, Method};
+use crate::stream::ByteStream;
 
 mod default;
 mod tls;
@@ -156,11 +157,68 @@ pub(crate) fn redact_url(url: &Url) -> String {
 pub trait Transport: Send + Sync + fmt::Debug {
     /// Sends `request` and reads the whole answer.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+
+    /// Sends `request` and hands the answer over once its headers arrived, its body still
+    /// arriving, with no size limit (object data, `GetObject`). The default reads the whole
+    /// answer with [`Transport::send`].
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<StreamedResponse, TransportError>> {
+        Box::pin(async move {
+            let response = self.send(request).await?;
+            Ok(StreamedResponse {
+                status: response.status,
+                headers: response.headers,
+                body: ByteStream::from(response.body),
+            })
+        })
+    }
 }
 
 impl<T: Transport + ?Sized> Transport for Arc<T> {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         (**self).send(request)
+    }
+
+    fn send_streaming(
+        &self,
+        request: HttpRequest,
+    ) -> BoxFuture<'_, Result<StreamedResponse, TransportError>> {
+        (**self).send_streaming(request)
+    }
+}
+
+/// An answer whose body is still arriving ([`Transport::send_streaming`]).
+#[derive(Debug)]
+pub struct StreamedResponse {
+    /// The status code.
+    pub status: u16,
+    /// Headers as received.
+    pub headers: Headers,
+    /// The body, as it arrives.
+    pub body: ByteStream,
+}
+
+impl StreamedResponse {
+    /// The answer with its body read, at most `limit` bytes of it (an error answer's).
+    pub async fn buffered(mut self, limit: usize) -> Result<HttpResponse, TransportError> {
+        let mut body = Vec::new();
+        while let Some(chunk) = self.body.next_chunk().await {
+            let chunk = chunk.map_err(|error| {
+                TransportError::new(TransportErrorKind::Io, error.to_string())
+            })?;
+            let room = limit.saturating_sub(body.len());
+            body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if body.len() >= limit {
+                break;
+            }
+        }
+        Ok(HttpResponse {
+            status: self.status,
+            headers: self.headers,
+            body,
+        })
     }
 }
 
@@ -241,6 +299,9 @@ pub enum TransportErrorKind {
     /// TLS failed: the server's certificate was refused (untrusted, expired, another name) or
     /// no protocol could be agreed. Nothing was sent, and repeating it cannot help.
     Tls,
+    /// The data arrived damaged: its CRC-64 is not the one the service computed
+    /// (`x-oss-hash-crc64ecma`).
+    Checksum,
 }
 
 /// The request got no HTTP answer.
@@ -272,6 +333,7 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Request => "request rejected before sending",
             TransportErrorKind::TooLarge => "answer too large",
             TransportErrorKind::Tls => "TLS failed",
+            TransportErrorKind::Checksum => "data damaged on the way",
         };
         write!(f, "{kind}: {}", self.message)
     }

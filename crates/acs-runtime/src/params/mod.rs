@@ -15,6 +15,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+pub mod log_group;
+mod xml;
+
+pub use xml::to_xml;
+
 /// Where a parameter travels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Position {
@@ -252,6 +257,17 @@ impl IntoParam<Vec<u8>> for &[u8] {
     }
 }
 
+macro_rules! into_object_body {
+    ($($ty:ty),*) => {$(
+        impl IntoParam<crate::stream::ObjectBody> for $ty {
+            fn into_param(self) -> Option<crate::stream::ObjectBody> {
+                Some(crate::stream::ObjectBody::from(self))
+            }
+        }
+    )*};
+}
+into_object_body!(Vec<u8>, bytes::Bytes, String, &'static str, &'static [u8]);
+
 impl IntoParam<String> for Option<&str> {
     fn into_param(self) -> Option<String> {
         self.map(str::to_owned)
@@ -357,10 +373,15 @@ pub struct RequestParams {
     pub path: Vec<(String, String)>,
     /// Extra headers.
     pub headers: Vec<(String, String)>,
-    /// Host prefix values.
+    /// The host name's first label (`in: host`: an OSS bucket, an SLS project), by name.
     pub host: Vec<(String, String)>,
-    /// The whole body as bytes (an uploaded file), sent as `application/octet-stream`.
-    pub binary_body: Option<Vec<u8>>,
+    /// The whole body as bytes (an uploaded file, object data), sent as
+    /// `application/octet-stream`.
+    pub binary_body: Option<crate::stream::ObjectBody>,
+    /// The whole body as an XML document (the OSS gateway's bodies).
+    pub xml_body: Option<Vec<u8>>,
+    /// The whole body as an SLS `LogGroup` in protobuf, before compression.
+    pub log_group_body: Option<Vec<u8>>,
 }
 
 impl RequestParams {
@@ -442,7 +463,34 @@ impl RequestParams {
     /// Makes `bytes` the whole body (a parameter of type `binary`); `None` sends no body.
     pub fn set_binary_body(&mut self, bytes: Option<&[u8]>) {
         if let Some(bytes) = bytes {
-            self.binary_body = Some(bytes.to_vec());
+            self.binary_body = Some(crate::stream::ObjectBody::from(bytes.to_vec()));
+        }
+    }
+
+    /// Makes `body` the whole body (object data: bytes, a file, a reader); `None` sends no
+    /// body. A reader is shared with `body`, not copied.
+    pub fn set_object_body(&mut self, body: &Option<crate::stream::ObjectBody>) {
+        if let Some(body) = body {
+            self.binary_body = Some(body.clone());
+        }
+    }
+
+    /// The host name's first label (`in: host`).
+    pub fn host(&mut self, name: &str, value: &dyn WireValue) {
+        self.put(Position::Host, name, value);
+    }
+
+    /// Makes `value` the whole body, an XML document whose root element is `root`.
+    pub fn set_xml_body(&mut self, root: &str, value: &dyn WireValue) {
+        if !matches!(value.wire(), WireRef::Absent) {
+            self.xml_body = Some(to_xml(root, value));
+        }
+    }
+
+    /// Makes `value` (an SLS `LogGroup`) the whole body, in protobuf.
+    pub fn set_log_group_body(&mut self, value: &dyn WireValue) {
+        if !matches!(value.wire(), WireRef::Absent) {
+            self.log_group_body = Some(log_group::encode(value));
         }
     }
 
