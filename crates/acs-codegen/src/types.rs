@@ -243,7 +243,7 @@ impl ToTokens for FromJsonImpl<'_> {
         let body = if self.fields.is_empty() {
             quote! {
                 json.object(|_, json| json.skip())?;
-                Ok(Self {})
+                Ok(Self::default())
             }
         } else {
             let arms = self.fields.iter().map(|field| {
@@ -287,7 +287,7 @@ impl ToTokens for FromXmlImpl<'_> {
         let body = if self.fields.is_empty() {
             quote! {
                 xml.children(|_, xml| xml.skip())?;
-                Ok(Self {})
+                Ok(Self::default())
             }
         } else {
             let arms = self.fields.iter().map(|field| {

@@ -203,5 +203,6 @@ pub static SERVICE: acs_runtime::ServiceInfo = acs_runtime::ServiceInfo {
     product: "cs",
     version: "2015-12-15",
     style: acs_runtime::ApiStyle::Roa,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: ENDPOINTS,
 };

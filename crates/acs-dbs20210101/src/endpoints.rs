@@ -118,5 +118,6 @@ pub static SERVICE: acs_runtime::ServiceInfo = acs_runtime::ServiceInfo {
     product: "dbs",
     version: "2021-01-01",
     style: acs_runtime::ApiStyle::Rpc,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: ENDPOINTS,
 };

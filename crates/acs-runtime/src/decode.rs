@@ -130,11 +130,7 @@ pub(crate) fn read_answer(
         Ok(summary) => summary,
         Err(error) if error.is_out_of_time() => return Answer::OutOfTime,
         Err(error) => {
-            return Answer::Undecodable(DecodeError::new(
-                status,
-                header_id,
-                error.to_string(),
-            ));
+            return Answer::Undecodable(DecodeError::new(status, header_id, error.to_string()));
         }
     };
     if summary.success_false {

@@ -63,9 +63,9 @@ pub use params::{
 };
 pub use ram::ResourceArns;
 pub use retry::RetryConfig;
-pub use stream::{ByteStream, ObjectBody};
-pub use xml::FromXml;
 /// The JSON library generated types use for untyped (`any`) members, re-exported so client
 /// crates need no dependency of their own.
 pub use serde_json;
+pub use stream::{ByteStream, ObjectBody};
 pub use transport::{Body, DefaultTransport, HttpRequest, HttpResponse, Timeouts, Transport, Url};
+pub use xml::FromXml;

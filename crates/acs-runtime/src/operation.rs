@@ -12,11 +12,11 @@ use crate::endpoint::RegionEndpoint;
 use crate::error::ServiceError;
 use crate::headers::Headers;
 use crate::json::{self, FromJson};
-use crate::stream::ByteStream;
-use crate::xml::FromXml;
 use crate::params::RequestParams;
 use crate::ram::{self, ResourceArns};
+use crate::stream::ByteStream;
 pub use crate::transport::Method;
+use crate::xml::FromXml;
 
 /// Request style of an API version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

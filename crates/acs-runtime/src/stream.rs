@@ -47,7 +47,10 @@ pub struct ObjectBody(Source);
 #[derive(Clone)]
 enum Source {
     Bytes(Bytes),
-    File { path: Arc<PathBuf>, len: u64 },
+    File {
+        path: Arc<PathBuf>,
+        len: u64,
+    },
     Reader {
         reader: Arc<Mutex<Option<BoxReader>>>,
         len: Option<u64>,
@@ -147,9 +150,7 @@ fn take<T>(slot: &Mutex<Option<T>>) -> io::Result<T> {
     slot.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .take()
-        .ok_or_else(|| {
-            io::Error::other("the upload's reader was consumed by an earlier attempt")
-        })
+        .ok_or_else(|| io::Error::other("the upload's reader was consumed by an earlier attempt"))
 }
 
 impl PartialEq for ObjectBody {
@@ -212,7 +213,6 @@ impl From<&'static [u8]> for ObjectBody {
         ObjectBody(Source::Bytes(Bytes::from_static(bytes)))
     }
 }
-
 
 /// One attempt's upload, as the HTTP layer pulls it.
 pub(crate) struct Upload {

@@ -98,7 +98,10 @@ impl<'a> Reader<'a> {
         self.ticks += 1;
         if self.ticks >= TICKS_PER_CHECK {
             self.ticks = 0;
-            if self.deadline.is_some_and(|deadline| Instant::now() >= deadline) {
+            if self
+                .deadline
+                .is_some_and(|deadline| Instant::now() >= deadline)
+            {
                 return Err(DecodeError::out_of_time());
             }
         }
@@ -454,7 +457,8 @@ mod tests {
 
     #[test]
     fn hostile_documents_are_refused() {
-        let doctype = br#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "boom">]><R><Bucket>&x;</Bucket></R>"#;
+        let doctype =
+            br#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "boom">]><R><Bucket>&x;</Bucket></R>"#;
         assert!(decode::<Result_>(doctype, None).is_err());
         let unknown_entity = b"<R><Bucket>&x;</Bucket></R>";
         assert!(decode::<Result_>(unknown_entity, None).is_err());

@@ -1,9 +1,7 @@
 //! Wire and retry rules shared by the lowering and by the importer, so both decide the same
 //! way: which styles a type can take, how a parameter travels, which operations only read.
 
-use crate::model::{
-    ApiStyle, Gateway, HttpMethod, OperationType, ParamStyle, Position, TypeName,
-};
+use crate::model::{ApiStyle, Gateway, HttpMethod, OperationType, ParamStyle, Position, TypeName};
 
 /// The deepest nesting of objects, lists and maps a spec may declare. Deeper types would
 /// overflow the compiler's trait solver (`E0275`) when a future holding the request is checked
@@ -94,8 +92,6 @@ impl Gateway {
     }
 }
 
-
-
 /// Characters a path template may hold outside its `{placeholders}`: RFC 3986's unreserved
 /// characters, `/`, and the sub-delimiters Alibaba's paths use (`/apps:search`, `resourceTypes/*`).
 /// They are sent and signed exactly as written, as the official SDKs do; anything else could
@@ -116,7 +112,6 @@ pub fn needs_json(position: Position, type_name: TypeName) -> bool {
         && type_name != TypeName::Any
         && matches!(position, Position::Path | Position::Header | Position::Host)
 }
-
 
 /// Whether an ROA body parameter is the whole JSON body: a structured value that is the only
 /// body parameter (CS calls it `body`). Other ROA body parameters are members of the JSON

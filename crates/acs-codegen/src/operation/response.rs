@@ -17,6 +17,8 @@ impl ToTokens for Response<'_> {
         let name = OperationTypes::new(op).response;
         let eq = eq_derive(op.response_eq);
         let headers = optional_members(&op.response_headers, TypeScope::Operation);
+        // The header members are filled after the body: `body` is the one member set here.
+        let rest = (!op.response_headers.is_empty()).then(|| quote!(..Self::default()));
         let mut derives = quote!(Debug, Clone, Default, PartialEq, #eq);
         let (docs, members, decode) = match &op.response_shape {
             ResponseShape::Object => (
@@ -42,7 +44,7 @@ impl ToTokens for Response<'_> {
                     quote! {
                         impl rt::FromJson for #name {
                             fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
-                                Ok(Self { body: rt::FromJson::from_optional_json(json)? })
+                                Ok(Self { body: rt::FromJson::from_optional_json(json)?, #rest })
                             }
                         }
                     },
@@ -57,7 +59,7 @@ impl ToTokens for Response<'_> {
                 quote! {
                     impl rt::FromResponse for #name {
                         fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
-                            Ok(Self { body: body.into_text() })
+                            Ok(Self { body: body.into_text(), #rest })
                         }
                     }
                 },
@@ -80,7 +82,7 @@ impl ToTokens for Response<'_> {
                     quote! {
                         impl rt::FromResponse for #name {
                             fn from_response(body: rt::ResponseBody) -> rt::json::Result<Self> {
-                                Ok(Self { body: body.into_stream(), ..Self::default() })
+                                Ok(Self { body: body.into_stream(), #rest })
                             }
                         }
                     },

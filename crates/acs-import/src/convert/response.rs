@@ -43,7 +43,9 @@ pub(crate) fn convert_response(cx: &Context<'_>, api: &Api, notes: &mut Notes) -
         .filter(|status| status.starts_with('2'))
         .collect();
     statuses.sort();
-    let first = statuses.first().map(|status| &api.responses[status.as_str()]);
+    let first = statuses
+        .first()
+        .map(|status| &api.responses[status.as_str()]);
     let headers = first.map(response_headers).unwrap_or_default();
     let xml = cx.gateway == Some(Gateway::Oss)
         && api.produces.iter().any(|produced| produced.contains("xml"));

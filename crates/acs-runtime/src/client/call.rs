@@ -351,7 +351,8 @@ async fn attempts(
         &settings.base_url,
         &settings.host,
         request.host_label.as_deref(),
-        spec.gateway == Gateway::Oss && (inner.config.path_style || is_ip_or_localhost(&settings.base_url)),
+        spec.gateway == Gateway::Oss
+            && (inner.config.path_style || is_ip_or_localhost(&settings.base_url)),
     )?;
     let destination = Destination {
         base: &addressed.base,
@@ -518,13 +519,13 @@ async fn try_attempt(
         && inner.config.verify_crc64
         && request.object_data)
         .then(|| {
-        let crc = std::sync::Arc::new(crate::stream::crc64::Running::default());
-        if http.body.upload().is_none() {
-            crc.update(http.body.as_bytes());
-        }
-        http.body = std::mem::take(&mut http.body).with_crc(std::sync::Arc::clone(&crc));
-        crc
-    });
+            let crc = std::sync::Arc::new(crate::stream::crc64::Running::default());
+            if http.body.upload().is_none() {
+                crc.update(http.body.as_bytes());
+            }
+            http.body = std::mem::take(&mut http.body).with_crc(std::sync::Arc::clone(&crc));
+            crc
+        });
 
     *phase = Phase::Send;
     if spec.body == BodyKind::Binary {
@@ -621,14 +622,14 @@ fn streamed_success(
 
 /// Where a call goes once its host parameter is placed: in front of the endpoint's host
 /// (virtual host), or in front of the path (path-style).
-struct Addressed<'a> {
-    base: Cow<'a, Url>,
-    host: Cow<'a, str>,
-    path_prefix: Option<&'a str>,
+pub(super) struct Addressed<'a> {
+    pub(super) base: Cow<'a, Url>,
+    pub(super) host: Cow<'a, str>,
+    pub(super) path_prefix: Option<&'a str>,
 }
 
 impl<'a> Addressed<'a> {
-    fn of(
+    pub(super) fn of(
         base: &'a Url,
         host: &'a str,
         label: Option<&'a str>,
@@ -666,11 +667,9 @@ impl<'a> Addressed<'a> {
 
 /// Whether the endpoint is an IP address or `localhost`, where a bucket cannot be a host
 /// label (the OSS gateway's `endpoint_type=ip`).
-fn is_ip_or_localhost(base: &Url) -> bool {
-    matches!(
-        base.host(),
-        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))
-    ) || base.host_str() == Some("localhost")
+pub(super) fn is_ip_or_localhost(base: &Url) -> bool {
+    matches!(base.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)))
+        || base.host_str() == Some("localhost")
 }
 
 /// The scrubber of an attempt: the credentials' secret and token and the signature sent.

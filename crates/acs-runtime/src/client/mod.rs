@@ -24,9 +24,11 @@
 mod api;
 mod call;
 mod clock;
+mod presign;
 mod request;
 
 pub use api::ApiRequest;
+pub use presign::PresignedRequest;
 
 use std::sync::Arc;
 

@@ -134,9 +134,9 @@ impl Prepared {
             // SLS reads the size before compression from `x-log-bodyrawsize`; a compression
             // other than lz4 (the metadata's one value) sends the protobuf as it is.
             let raw_size = protobuf.len().to_string();
-            let lz4 = params_headers
-                .iter()
-                .any(|(name, value)| name.eq_ignore_ascii_case("x-log-compresstype") && value == "lz4");
+            let lz4 = params_headers.iter().any(|(name, value)| {
+                name.eq_ignore_ascii_case("x-log-compresstype") && value == "lz4"
+            });
             params_headers.retain(|(name, _)| {
                 !name.eq_ignore_ascii_case("x-log-compresstype")
                     && !name.eq_ignore_ascii_case("x-log-bodyrawsize")

@@ -172,7 +172,10 @@ impl DecodeError {
     /// Whether the body is not JSON (or, for an XML answer, not XML) at all, rather than a
     /// document that does not fit the type.
     pub fn is_syntax(&self) -> bool {
-        matches!(self.failure, Failure::Syntax { .. } | Failure::NotXml { .. })
+        matches!(
+            self.failure,
+            Failure::Syntax { .. } | Failure::NotXml { .. }
+        )
     }
 
     /// Whether the deadline passed while the body was read.
@@ -197,11 +200,9 @@ impl fmt::Display for DecodeError {
                 "the body is not JSON: {} at line {line}, column {column}",
                 self.message
             ),
-            Failure::NotXml { offset } => write!(
-                f,
-                "the body is not XML: {} at byte {offset}",
-                self.message
-            ),
+            Failure::NotXml { offset } => {
+                write!(f, "the body is not XML: {} at byte {offset}", self.message)
+            }
             Failure::OutOfTime => f.write_str(&self.message),
             Failure::Type if self.path.is_empty() => f.write_str(&self.message),
             Failure::Type => write!(f, "at `{}`: {}", self.path(), self.message),

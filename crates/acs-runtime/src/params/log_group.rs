@@ -179,7 +179,9 @@ mod tests {
         // Hand-checked against protoc's encoding of the same message.
         let expected: Vec<u8> = [
             &[0x1a, 1, b't'][..],
-            &[0x0a, 14, 0x08, 0xa8, 0xf8, 0xfc, 0xa5, 0x06, 0x12, 6, 0x0a, 1, b'k', 0x12, 1, b'v'],
+            &[
+                0x0a, 14, 0x08, 0xa8, 0xf8, 0xfc, 0xa5, 0x06, 0x12, 6, 0x0a, 1, b'k', 0x12, 1, b'v',
+            ],
             &[0x32, 6, 0x0a, 1, b'a', 0x12, 1, b'b'],
         ]
         .concat();

@@ -294,7 +294,11 @@ pub(super) fn sign_request<'a>(
     headers.push("host", request.host);
     headers.push("user-agent", request.user_agent);
     headers.push("x-log-apiversion", SLS_API_VERSION);
-    if !request.headers.iter().any(|(name, _)| name == "x-log-bodyrawsize") {
+    if !request
+        .headers
+        .iter()
+        .any(|(name, _)| name == "x-log-bodyrawsize")
+    {
         headers.push("x-log-bodyrawsize", &request.body.len().to_string());
     }
     headers.push(
@@ -342,7 +346,11 @@ pub(super) fn sign_request<'a>(
         );
         (signed.authorization, signed.signature)
     } else {
-        let signed = sign_sls_v1(&sls, credentials.access_key_id, credentials.access_key_secret);
+        let signed = sign_sls_v1(
+            &sls,
+            credentials.access_key_id,
+            credentials.access_key_secret,
+        );
         (signed.authorization, signed.signature)
     };
     headers.push("authorization", &authorization);

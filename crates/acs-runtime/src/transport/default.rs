@@ -7,9 +7,9 @@ use super::{
     BoxFuture, HttpRequest, HttpResponse, Method, StreamedResponse, Timeouts, Transport,
     TransportError, TransportErrorKind, tls,
 };
-use crate::stream::ByteStream;
 use crate::headers::Headers;
 use crate::sign::RUNTIME_HEADERS;
+use crate::stream::ByteStream;
 
 /// The built-in transport: HTTP/1.1 with connection reuse over rustls.
 ///
@@ -25,6 +25,8 @@ pub struct DefaultTransport {
     timeouts: Timeouts,
     max_body: usize,
     proxy: bool,
+    /// Host names connected to at a fixed address instead of through DNS.
+    resolved: Vec<(String, std::net::SocketAddr)>,
     client: OnceLock<Result<reqwest::Client, TransportError>>,
 }
 
@@ -40,6 +42,7 @@ impl DefaultTransport {
             timeouts,
             max_body: DEFAULT_MAX_BODY,
             proxy: true,
+            resolved: Vec::new(),
             client: OnceLock::new(),
         }
     }
@@ -58,9 +61,18 @@ impl DefaultTransport {
         self
     }
 
+    /// The same transport connecting to `addr` for the host name `host` instead of asking DNS
+    /// (as `curl --resolve` does; the `Host` header and TLS name stay `host`). For tests
+    /// against a loopback stand-in of a gateway whose names carry a bucket or project
+    /// (`my-project.cn-hangzhou.log.aliyuncs.com`), and for pinning an endpoint's address.
+    pub fn resolve(mut self, host: impl Into<String>, addr: std::net::SocketAddr) -> Self {
+        self.resolved.push((host.into(), addr));
+        self
+    }
+
     fn client(&self) -> Result<&reqwest::Client, TransportError> {
         self.client
-            .get_or_init(|| build_client(&self.timeouts, self.proxy))
+            .get_or_init(|| build_client(&self.timeouts, self.proxy, &self.resolved))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -72,6 +84,7 @@ impl fmt::Debug for DefaultTransport {
             .field("timeouts", &self.timeouts)
             .field("max_body", &self.max_body)
             .field("proxy", &self.proxy)
+            .field("resolved", &self.resolved)
             .finish_non_exhaustive()
     }
 }
@@ -339,7 +352,11 @@ fn header_name(name: &[u8]) -> Result<reqwest::header::HeaderName, String> {
     }
 }
 
-fn build_client(timeouts: &Timeouts, proxy: bool) -> Result<reqwest::Client, TransportError> {
+fn build_client(
+    timeouts: &Timeouts,
+    proxy: bool,
+    resolved: &[(String, std::net::SocketAddr)],
+) -> Result<reqwest::Client, TransportError> {
     let tls = tls::client_config().map_err(|error| setup_error(&error))?;
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -352,6 +369,9 @@ fn build_client(timeouts: &Timeouts, proxy: bool) -> Result<reqwest::Client, Tra
         .retry(reqwest::retry::never().max_retries_per_request(0));
     if !proxy {
         builder = builder.no_proxy();
+    }
+    for (host, addr) in resolved {
+        builder = builder.resolve(host, *addr);
     }
     builder.build().map_err(|error| setup_error(&error))
 }

@@ -205,9 +205,8 @@ impl StreamedResponse {
     pub async fn buffered(mut self, limit: usize) -> Result<HttpResponse, TransportError> {
         let mut body = Vec::new();
         while let Some(chunk) = self.body.next_chunk().await {
-            let chunk = chunk.map_err(|error| {
-                TransportError::new(TransportErrorKind::Io, error.to_string())
-            })?;
+            let chunk = chunk
+                .map_err(|error| TransportError::new(TransportErrorKind::Io, error.to_string()))?;
             let room = limit.saturating_sub(body.len());
             body.extend_from_slice(&chunk[..chunk.len().min(room)]);
             if body.len() >= limit {

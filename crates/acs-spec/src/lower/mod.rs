@@ -92,8 +92,7 @@ pub fn lower_service(
             source: parsed.source,
             out: diagnostics,
         };
-        let op =
-            operation::lower_operation(&mut report, spec.style, spec.gateway, parsed, &shared);
+        let op = operation::lower_operation(&mut report, spec.style, spec.gateway, parsed, &shared);
         if let Some(other) = seen.insert(op.names.snake.clone(), parsed.file.to_path_buf()) {
             report.error(
                 &root.key("name"),

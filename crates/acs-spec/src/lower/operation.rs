@@ -450,8 +450,7 @@ fn lower_params(
                     .error(&path.key("required"), "path parameters must be required");
             }
         }
-        if spec.position == Position::Host
-            && (spec.type_name != TypeName::String || !spec.required)
+        if spec.position == Position::Host && (spec.type_name != TypeName::String || !spec.required)
         {
             lowering.report.error(
                 &path.key("in"),

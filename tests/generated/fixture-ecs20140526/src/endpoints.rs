@@ -203,5 +203,6 @@ pub static SERVICE: acs_runtime::ServiceInfo = acs_runtime::ServiceInfo {
     product: "ecs",
     version: "2014-05-26",
     style: acs_runtime::ApiStyle::Rpc,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: ENDPOINTS,
 };

@@ -18,5 +18,6 @@ pub static SERVICE: acs_runtime::ServiceInfo = acs_runtime::ServiceInfo {
     product: "pages",
     version: "2000-01-01",
     style: acs_runtime::ApiStyle::Rpc,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: ENDPOINTS,
 };
