@@ -42,6 +42,21 @@ impl RegionEndpoint {
     }
 }
 
+/// The gateway a product's requests go through: how they are signed and addressed, and how
+/// its errors read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Gateway {
+    /// Alibaba's common gateway: ACS3 (or RPC `HMAC-SHA1`) signatures, JSON answers.
+    #[default]
+    Acs,
+    /// Object Storage Service: `OSS4-HMAC-SHA256` (or V1 `OSS`) signatures, the bucket as the
+    /// host's first label (or the path's first segment), XML answers and errors.
+    Oss,
+    /// Simple Log Service: `LOG` (or `SLS4-HMAC-SHA256`) signatures, the project as the
+    /// host's first label, JSON errors (`errorCode`, `errorMessage`).
+    Sls,
+}
+
 /// Which network an endpoint is reached from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EndpointKind {

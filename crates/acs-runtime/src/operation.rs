@@ -8,6 +8,7 @@
 use std::fmt;
 use std::time::Instant;
 
+pub use crate::endpoint::Gateway;
 use crate::endpoint::RegionEndpoint;
 use crate::error::ServiceError;
 use crate::headers::Headers;
@@ -25,21 +26,6 @@ pub enum ApiStyle {
     Rpc,
     /// REST-like paths and JSON bodies.
     Roa,
-}
-
-/// The gateway a product's requests go through: how they are signed and addressed, and how
-/// its errors read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Gateway {
-    /// Alibaba's common gateway: ACS3 (or RPC `HMAC-SHA1`) signatures, JSON answers.
-    #[default]
-    Acs,
-    /// Object Storage Service: `OSS4-HMAC-SHA256` (or V1 `OSS`) signatures, the bucket as the
-    /// host's first label (or the path's first segment), XML answers and errors.
-    Oss,
-    /// Simple Log Service: `LOG` (or `SLS4-HMAC-SHA256`) signatures, the project as the
-    /// host's first label, JSON errors (`errorCode`, `errorMessage`).
-    Sls,
 }
 
 /// Static facts about a product API version, generated into each client crate.

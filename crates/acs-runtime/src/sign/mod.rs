@@ -53,11 +53,15 @@ pub enum SignatureAlgorithm {
 }
 
 impl SignatureAlgorithm {
-    /// Every algorithm, in declaration order.
-    pub const ALL: [SignatureAlgorithm; 5] = [
+    /// Every algorithm of Alibaba's common gateway (ACS3 and RPC V1), in declaration order.
+    pub const ALL: [SignatureAlgorithm; 3] = [
         SignatureAlgorithm::Acs3HmacSha256,
         SignatureAlgorithm::Acs3HmacSm3,
         SignatureAlgorithm::HmacSha1,
+    ];
+
+    /// The product gateways' alternatives to their default signatures (OSS V1, SLS V4).
+    pub const GATEWAY_ALTERNATIVES: [SignatureAlgorithm; 2] = [
         SignatureAlgorithm::OssHmacSha1,
         SignatureAlgorithm::Sls4HmacSha256,
     ];
@@ -80,6 +84,7 @@ impl SignatureAlgorithm {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
+            .chain(Self::GATEWAY_ALTERNATIVES)
             .find(|algorithm| algorithm.name() == name)
     }
 }
@@ -154,11 +159,11 @@ impl SigningScheme {
     /// [`SignatureAlgorithm::OssHmacSha1`] is configured, the SLS gateway `LOG` unless
     /// [`SignatureAlgorithm::Sls4HmacSha256`] is; Alibaba's common gateway as [`Self::resolve`].
     pub fn for_gateway(
-        gateway: crate::operation::Gateway,
+        gateway: crate::endpoint::Gateway,
         algorithm: SignatureAlgorithm,
         rpc_style: bool,
     ) -> Self {
-        use crate::operation::Gateway;
+        use crate::endpoint::Gateway;
         match (gateway, algorithm) {
             (Gateway::Oss, SignatureAlgorithm::OssHmacSha1) => SigningScheme::OssV1,
             (Gateway::Oss, _) => SigningScheme::OssV4,
@@ -444,6 +449,36 @@ mod tests {
             SigningScheme::resolve(SignatureAlgorithm::Acs3HmacSm3, true),
             SigningScheme::Acs3(V3Hash::Sm3)
         );
+    }
+
+    #[test]
+    fn gateways_sign_their_own_way_whatever_the_common_algorithm() {
+        use crate::endpoint::Gateway;
+        for algorithm in SignatureAlgorithm::ALL {
+            assert_eq!(
+                SigningScheme::for_gateway(Gateway::Oss, algorithm, false),
+                SigningScheme::OssV4
+            );
+            assert_eq!(
+                SigningScheme::for_gateway(Gateway::Sls, algorithm, false),
+                SigningScheme::SlsLog
+            );
+        }
+        let [oss_v1, sls_v4] = SignatureAlgorithm::GATEWAY_ALTERNATIVES;
+        assert_eq!(
+            SigningScheme::for_gateway(Gateway::Oss, oss_v1, false),
+            SigningScheme::OssV1
+        );
+        assert_eq!(
+            SigningScheme::for_gateway(Gateway::Sls, sls_v4, false),
+            SigningScheme::SlsV4
+        );
+        // Elsewhere they mean nothing: the common gateway's default.
+        assert_eq!(
+            SigningScheme::for_gateway(Gateway::Acs, oss_v1, true),
+            SigningScheme::Acs3(V3Hash::Sha256)
+        );
+        assert_eq!(SignatureAlgorithm::from_name("OSS"), Some(oss_v1));
     }
 
     #[test]

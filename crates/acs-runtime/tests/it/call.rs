@@ -36,6 +36,7 @@ static DBS: ServiceInfo = ServiceInfo {
     product: "dbs",
     version: "2019-03-06",
     style: ApiStyle::Rpc,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: &[],
 };
 
@@ -43,6 +44,7 @@ static CS: ServiceInfo = ServiceInfo {
     product: "cs",
     version: "2015-12-15",
     style: ApiStyle::Roa,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: &[],
 };
 
@@ -296,6 +298,7 @@ async fn success_case(algorithm: SignatureAlgorithm, sts_credentials: bool) {
         }
         Verdict::Rejected(reason) => panic!("{reason}"),
         Verdict::Unsigned => panic!("the request was not signed"),
+        Verdict::Handled => panic!("this server checks signatures"),
     }
 }
 
@@ -943,12 +946,14 @@ async fn config_from_env_reads_endpoints_as_the_aliyun_cli_does_and_per_product(
         product: "dbs",
         version: "2019-03-06",
         style: ApiStyle::Rpc,
+        gateway: acs_runtime::Gateway::Acs,
         endpoints: &TABLE,
     };
     static OTHER: ServiceInfo = ServiceInfo {
         product: "dataworks-public",
         version: "2020-05-18",
         style: ApiStyle::Rpc,
+        gateway: acs_runtime::Gateway::Acs,
         endpoints: &[],
     };
     let env = |vars: &[(&'static str, &'static str)]| {

@@ -54,6 +54,7 @@ static DBS: ServiceInfo = ServiceInfo {
     product: "dbs",
     version: "2019-03-06",
     style: ApiStyle::Rpc,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: &[],
 };
 

@@ -287,6 +287,7 @@ static PROBE: ServiceInfo = ServiceInfo {
     product: "hygiene",
     version: "2024-01-01",
     style: ApiStyle::Rpc,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: &[],
 };
 
@@ -294,6 +295,7 @@ static PROBE_ROA: ServiceInfo = ServiceInfo {
     product: "hygiene",
     version: "2024-01-01",
     style: ApiStyle::Roa,
+    gateway: acs_runtime::Gateway::Acs,
     endpoints: &[],
 };
 

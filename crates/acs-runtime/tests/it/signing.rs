@@ -427,6 +427,8 @@ fn entry_point<'a>(
         action: &action,
         version: &version,
         user_agent: &user_agent,
+        host_label: None,
+        region: "cn-hangzhou",
     };
     let signed = sign::sign(
         &request,
@@ -440,6 +442,7 @@ fn entry_point<'a>(
                 key,
             }),
             timestamp: f.text("/input/timestamp"),
+            unix_time: 0,
             nonce: f.text("/input/nonce"),
         },
     );
