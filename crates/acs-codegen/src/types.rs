@@ -234,16 +234,19 @@ pub struct FromJsonImpl<'a> {
     pub name: &'a Ident,
     /// Its members.
     pub fields: &'a [Field],
+    /// The type has members read elsewhere (a response's headers), left at their defaults.
+    pub more: bool,
 }
 
 impl ToTokens for FromJsonImpl<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let name = self.name;
         let allow = allow_deprecated(self.fields);
+        let empty = empty_value(self.more);
         let body = if self.fields.is_empty() {
             quote! {
                 json.object(|_, json| json.skip())?;
-                Ok(Self::default())
+                Ok(#empty)
             }
         } else {
             let arms = self.fields.iter().map(|field| {
@@ -278,16 +281,29 @@ pub struct FromXmlImpl<'a> {
     pub name: &'a Ident,
     /// Its members.
     pub fields: &'a [Field],
+    /// The type has members read elsewhere (a response's headers), left at their defaults.
+    pub more: bool,
+}
+
+/// `Self {}` for a type without members, `Self::default()` for one whose other members are
+/// read elsewhere.
+fn empty_value(more: bool) -> TokenStream {
+    if more {
+        quote!(Self::default())
+    } else {
+        quote!(Self {})
+    }
 }
 
 impl ToTokens for FromXmlImpl<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let name = self.name;
         let allow = allow_deprecated(self.fields);
+        let empty = empty_value(self.more);
         let body = if self.fields.is_empty() {
             quote! {
                 xml.children(|_, xml| xml.skip())?;
-                Ok(Self::default())
+                Ok(#empty)
             }
         } else {
             let arms = self.fields.iter().map(|field| {
@@ -340,10 +356,12 @@ impl ToTokens for StructItem<'_> {
         let from_json = def.sides.response.then(|| FromJsonImpl {
             name: &name,
             fields: &def.fields,
+            more: false,
         });
         let from_xml = def.sides.xml.then(|| FromXmlImpl {
             name: &name,
             fields: &def.fields,
+            more: false,
         });
         tokens.extend(quote! {
             #docs

@@ -30,6 +30,7 @@ impl ToTokens for Response<'_> {
                 FromJsonImpl {
                     name: &name,
                     fields: &op.response,
+                    more: !op.response_headers.is_empty(),
                 }
                 .into_token_stream(),
             ),
@@ -104,6 +105,7 @@ impl ToTokens for Response<'_> {
                     let from_xml = FromXmlImpl {
                         name: &name,
                         fields: &op.response,
+                        more: !op.response_headers.is_empty(),
                     };
                     quote! {
                         impl rt::FromResponse for #name {

@@ -92,7 +92,7 @@ pub struct CancelClusterUpgradeResponse {}
 impl rt::FromJson for CancelClusterUpgradeResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -130,7 +130,7 @@ pub struct CleanClusterUserPermissionsResponse {}
 impl rt::FromJson for CleanClusterUserPermissionsResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -95,7 +95,7 @@ pub struct DeleteKubernetesTriggerResponse {}
 impl rt::FromJson for DeleteKubernetesTriggerResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

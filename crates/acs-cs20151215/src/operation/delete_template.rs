@@ -92,7 +92,7 @@ pub struct DeleteTemplateResponse {}
 impl rt::FromJson for DeleteTemplateResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

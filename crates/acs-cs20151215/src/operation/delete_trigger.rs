@@ -104,7 +104,7 @@ pub struct DeleteTriggerResponse {}
 impl rt::FromJson for DeleteTriggerResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -107,7 +107,7 @@ pub struct GrantPermissionsResponse {}
 impl rt::FromJson for GrantPermissionsResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

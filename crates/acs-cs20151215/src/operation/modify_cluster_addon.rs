@@ -120,7 +120,7 @@ pub struct ModifyClusterAddonResponse {}
 impl rt::FromJson for ModifyClusterAddonResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -101,7 +101,7 @@ pub struct ModifyClusterTagsResponse {}
 impl rt::FromJson for ModifyClusterTagsResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -92,7 +92,7 @@ pub struct PauseClusterUpgradeResponse {}
 impl rt::FromJson for PauseClusterUpgradeResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

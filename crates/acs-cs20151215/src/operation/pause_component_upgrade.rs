@@ -107,7 +107,7 @@ pub struct PauseComponentUpgradeResponse {}
 impl rt::FromJson for PauseComponentUpgradeResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

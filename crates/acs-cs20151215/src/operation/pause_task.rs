@@ -90,7 +90,7 @@ pub struct PauseTaskResponse {}
 impl rt::FromJson for PauseTaskResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -107,7 +107,7 @@ pub struct ResumeComponentUpgradeResponse {}
 impl rt::FromJson for ResumeComponentUpgradeResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

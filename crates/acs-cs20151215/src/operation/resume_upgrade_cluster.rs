@@ -92,7 +92,7 @@ pub struct ResumeUpgradeClusterResponse {}
 impl rt::FromJson for ResumeUpgradeClusterResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -95,7 +95,7 @@ pub struct RevokeK8sClusterKubeConfigResponse {}
 impl rt::FromJson for RevokeK8sClusterKubeConfigResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

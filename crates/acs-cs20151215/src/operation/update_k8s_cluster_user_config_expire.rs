@@ -112,7 +112,7 @@ pub struct UpdateK8sClusterUserConfigExpireResponse {}
 impl rt::FromJson for UpdateK8sClusterUserConfigExpireResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -101,7 +101,7 @@ pub struct UpdateTemplateResponse {}
 impl rt::FromJson for UpdateTemplateResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -130,7 +130,7 @@ pub struct UpdateUserPermissionsResponse {}
 impl rt::FromJson for UpdateUserPermissionsResponse {
     fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
         json.object(|_, json| json.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -111,7 +111,7 @@ impl rt::FromResponse for AbortBucketWormResponse {
 impl rt::FromXml for AbortBucketWormResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

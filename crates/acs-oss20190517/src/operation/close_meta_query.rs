@@ -103,7 +103,7 @@ impl rt::FromResponse for CloseMetaQueryResponse {
 impl rt::FromXml for CloseMetaQueryResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -119,7 +119,7 @@ impl rt::FromResponse for CompleteBucketWormResponse {
 impl rt::FromXml for CompleteBucketWormResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

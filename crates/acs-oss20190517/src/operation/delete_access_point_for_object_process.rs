@@ -132,7 +132,7 @@ impl rt::FromResponse for DeleteAccessPointForObjectProcessResponse {
 impl rt::FromXml for DeleteAccessPointForObjectProcessResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -118,7 +118,7 @@ impl rt::FromResponse for DeleteAccessPointPolicyResponse {
 impl rt::FromXml for DeleteAccessPointPolicyResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -117,7 +117,7 @@ impl rt::FromResponse for DeleteAccessPointPublicAccessBlockResponse {
 impl rt::FromXml for DeleteAccessPointPublicAccessBlockResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

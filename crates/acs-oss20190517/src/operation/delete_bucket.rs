@@ -105,7 +105,7 @@ impl rt::FromResponse for DeleteBucketResponse {
 impl rt::FromXml for DeleteBucketResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

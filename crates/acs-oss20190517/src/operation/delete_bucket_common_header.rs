@@ -106,7 +106,7 @@ impl rt::FromResponse for DeleteBucketCommonHeaderResponse {
 impl rt::FromXml for DeleteBucketCommonHeaderResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

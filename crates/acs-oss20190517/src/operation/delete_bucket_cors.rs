@@ -107,7 +107,7 @@ impl rt::FromResponse for DeleteBucketCorsResponse {
 impl rt::FromXml for DeleteBucketCorsResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

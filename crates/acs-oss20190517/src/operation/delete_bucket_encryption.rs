@@ -108,7 +108,7 @@ impl rt::FromResponse for DeleteBucketEncryptionResponse {
 impl rt::FromXml for DeleteBucketEncryptionResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -121,7 +121,7 @@ impl rt::FromResponse for DeleteBucketInventoryResponse {
 impl rt::FromXml for DeleteBucketInventoryResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

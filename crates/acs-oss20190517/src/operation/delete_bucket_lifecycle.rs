@@ -109,7 +109,7 @@ impl rt::FromResponse for DeleteBucketLifecycleResponse {
 impl rt::FromXml for DeleteBucketLifecycleResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -113,7 +113,7 @@ impl rt::FromResponse for DeleteBucketPolicyResponse {
 impl rt::FromXml for DeleteBucketPolicyResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -105,7 +105,7 @@ impl rt::FromResponse for DeleteBucketWebsiteResponse {
 impl rt::FromXml for DeleteBucketWebsiteResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -128,7 +128,7 @@ impl rt::FromResponse for DeleteObjectTaggingResponse {
 impl rt::FromXml for DeleteObjectTaggingResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -82,7 +82,7 @@ impl rt::FromResponse for DeletePublicAccessBlockResponse {
 impl rt::FromXml for DeletePublicAccessBlockResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

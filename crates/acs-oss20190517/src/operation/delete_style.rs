@@ -115,7 +115,7 @@ impl rt::FromResponse for DeleteStyleResponse {
 impl rt::FromXml for DeleteStyleResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

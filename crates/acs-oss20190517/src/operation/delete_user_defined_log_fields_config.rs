@@ -108,7 +108,7 @@ impl rt::FromResponse for DeleteUserDefinedLogFieldsConfigResponse {
 impl rt::FromXml for DeleteUserDefinedLogFieldsConfigResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -140,7 +140,7 @@ impl rt::FromResponse for ExtendBucketWormResponse {
 impl rt::FromXml for ExtendBucketWormResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

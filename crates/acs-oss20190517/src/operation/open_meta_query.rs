@@ -137,7 +137,7 @@ impl rt::FromResponse for OpenMetaQueryResponse {
 impl rt::FromXml for OpenMetaQueryResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

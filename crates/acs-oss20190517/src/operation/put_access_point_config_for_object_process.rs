@@ -159,7 +159,7 @@ impl rt::FromResponse for PutAccessPointConfigForObjectProcessResponse {
 impl rt::FromXml for PutAccessPointConfigForObjectProcessResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

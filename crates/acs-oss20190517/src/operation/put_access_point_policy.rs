@@ -121,7 +121,7 @@ impl rt::FromResponse for PutAccessPointPolicyResponse {
 impl rt::FromXml for PutAccessPointPolicyResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -141,7 +141,7 @@ impl rt::FromResponse for PutAccessPointPolicyForObjectProcessResponse {
 impl rt::FromXml for PutAccessPointPolicyForObjectProcessResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

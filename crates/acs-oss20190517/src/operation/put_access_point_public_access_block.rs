@@ -138,7 +138,7 @@ impl rt::FromResponse for PutAccessPointPublicAccessBlockResponse {
 impl rt::FromXml for PutAccessPointPublicAccessBlockResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

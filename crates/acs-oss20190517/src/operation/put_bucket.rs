@@ -180,7 +180,7 @@ impl rt::FromResponse for PutBucketResponse {
 impl rt::FromXml for PutBucketResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

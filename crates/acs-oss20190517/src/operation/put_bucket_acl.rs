@@ -136,7 +136,7 @@ impl rt::FromResponse for PutBucketAclResponse {
 impl rt::FromXml for PutBucketAclResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -124,7 +124,7 @@ impl rt::FromResponse for PutBucketArchiveDirectReadResponse {
 impl rt::FromXml for PutBucketArchiveDirectReadResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

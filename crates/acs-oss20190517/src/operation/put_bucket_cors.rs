@@ -133,7 +133,7 @@ impl rt::FromResponse for PutBucketCorsResponse {
 impl rt::FromXml for PutBucketCorsResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -119,7 +119,7 @@ impl rt::FromResponse for PutBucketHttpsConfigResponse {
 impl rt::FromXml for PutBucketHttpsConfigResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

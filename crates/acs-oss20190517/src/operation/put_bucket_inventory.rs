@@ -134,7 +134,7 @@ impl rt::FromResponse for PutBucketInventoryResponse {
 impl rt::FromXml for PutBucketInventoryResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -142,7 +142,7 @@ impl rt::FromResponse for PutBucketLifecycleResponse {
 impl rt::FromXml for PutBucketLifecycleResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -120,7 +120,7 @@ impl rt::FromResponse for PutBucketLoggingResponse {
 impl rt::FromXml for PutBucketLoggingResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -125,7 +125,7 @@ impl rt::FromResponse for PutBucketRequestPaymentResponse {
 impl rt::FromXml for PutBucketRequestPaymentResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -115,7 +115,7 @@ impl rt::FromResponse for PutBucketRtcResponse {
 impl rt::FromXml for PutBucketRtcResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -116,7 +116,7 @@ impl rt::FromResponse for PutBucketTagsResponse {
 impl rt::FromXml for PutBucketTagsResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

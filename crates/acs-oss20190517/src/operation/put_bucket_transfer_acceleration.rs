@@ -130,7 +130,7 @@ impl rt::FromResponse for PutBucketTransferAccelerationResponse {
 impl rt::FromXml for PutBucketTransferAccelerationResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -122,7 +122,7 @@ impl rt::FromResponse for PutBucketVersioningResponse {
 impl rt::FromXml for PutBucketVersioningResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

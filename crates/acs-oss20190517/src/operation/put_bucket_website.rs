@@ -120,7 +120,7 @@ impl rt::FromResponse for PutBucketWebsiteResponse {
 impl rt::FromXml for PutBucketWebsiteResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -112,7 +112,7 @@ impl rt::FromResponse for PutChannelResponse {
 impl rt::FromXml for PutChannelResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -114,7 +114,7 @@ impl rt::FromResponse for PutCnameResponse {
 impl rt::FromXml for PutCnameResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -142,7 +142,7 @@ impl rt::FromResponse for PutLiveChannelStatusResponse {
 impl rt::FromXml for PutLiveChannelStatusResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

@@ -122,7 +122,7 @@ impl rt::FromResponse for PutProcessConfigurationResponse {
 impl rt::FromXml for PutProcessConfigurationResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

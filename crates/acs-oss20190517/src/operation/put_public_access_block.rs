@@ -99,7 +99,7 @@ impl rt::FromResponse for PutPublicAccessBlockResponse {
 impl rt::FromXml for PutPublicAccessBlockResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

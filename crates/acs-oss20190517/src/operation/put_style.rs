@@ -131,7 +131,7 @@ impl rt::FromResponse for PutStyleResponse {
 impl rt::FromXml for PutStyleResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

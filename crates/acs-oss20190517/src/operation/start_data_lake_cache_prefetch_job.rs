@@ -118,7 +118,7 @@ impl rt::FromResponse for StartDataLakeCachePrefetchJobResponse {
 impl rt::FromXml for StartDataLakeCachePrefetchJobResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

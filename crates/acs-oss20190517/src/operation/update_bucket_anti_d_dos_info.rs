@@ -154,7 +154,7 @@ impl rt::FromResponse for UpdateBucketAntiDDosInfoResponse {
 impl rt::FromXml for UpdateBucketAntiDDosInfoResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 

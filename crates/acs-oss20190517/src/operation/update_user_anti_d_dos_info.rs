@@ -113,7 +113,7 @@ impl rt::FromResponse for UpdateUserAntiDDosInfoResponse {
 impl rt::FromXml for UpdateUserAntiDDosInfoResponse {
     fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
         xml.children(|_, xml| xml.skip())?;
-        Ok(Self::default())
+        Ok(Self {})
     }
 }
 
