@@ -212,7 +212,10 @@ fn arrived(request: &Recorded, param: &Sent) -> Result<(), String> {
                     .as_ref()
                     == Some(member)
         }
-        Some(Placement::BinaryBody) | None => true,
+        Some(Placement::Host) => request
+            .header("host")
+            .is_some_and(|host| host.starts_with(&format!("{text}."))),
+        Some(Placement::BinaryBody | Placement::XmlBody | Placement::LogGroupBody) | None => true,
     };
     if found {
         Ok(())

@@ -14,8 +14,9 @@
 //! the API version) as `roa`; `V3` as `roa` when its operations have paths and as `rpc` when
 //! they do not; `OSS` as `roa` through the OSS gateway (`gateway: oss`: XML bodies, the bucket
 //! in the host name). Products whose SDKs use a gateway their style does not name (SLS) get
-//! it from one table, `PRODUCT_GATEWAYS`. A parameter `in: host` is the host name's first label
-//! (`{bucket}.{endpoint}`). `AliGenie` signs its own way and is refused whole.
+//! it from one table, `PRODUCT_GATEWAYS`. Through a gateway, a parameter `in: host` is the host
+//! name's first label (`{bucket}.{endpoint}`); elsewhere it is refused (FC-Open's `AccountID`).
+//! `AliGenie` signs its own way and is refused whole.
 //!
 //! Type mapping: `integer` + `int32` → `int32`, `integer` + `int64` or without a format →
 //! `int64` (never truncates); `number` + `float` → `float`, otherwise `double`; an object with

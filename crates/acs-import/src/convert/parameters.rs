@@ -126,6 +126,17 @@ fn convert_parameter(
             format!("parameter `{name}` travels `in: {other}`, which the runtime cannot send"),
         )
     })?;
+    if position == Position::Host && cx.gateway.is_none() {
+        // Only a gateway says how a host parameter forms the host: FC's account host is
+        // `{AccountID}.{region}.fc.aliyuncs.com`, not the label in front of its metadata's
+        // endpoint (`fc.{region}.aliyuncs.com`).
+        return Err(Refused::new(
+            RefusalReason::HostParameter,
+            format!(
+                "parameter `{name}` travels in the host name (`in: host`), and no product gateway of this API says how it forms the host"
+            ),
+        ));
+    }
     if position == Position::Host
         && parameter.schema.get("type").and_then(Value::as_str) != Some("string")
     {

@@ -725,6 +725,12 @@ fn check_gateway_params(
         .iter()
         .filter(|p| p.placement == Some(Placement::Host))
         .collect();
+    if let (Some(first), None) = (hosts.first(), gateway) {
+        report.error(
+            &root.index(position(first)).key("in"),
+            "a host parameter (`in: host`) needs a product gateway (`gateway: oss` or `sls` in service.yaml), which says how it forms the host name",
+        );
+    }
     if let [_, second, ..] = hosts.as_slice() {
         report.error(
             &root.index(position(second)).key("in"),
