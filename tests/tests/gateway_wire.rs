@@ -378,7 +378,6 @@ async fn oss_virtual_hosts_and_xml_bodies() {
             part: Some(vec![oss::types::PartItem {
                 part_number: Some(1),
                 e_tag: Some("\"p<1>\"".into()),
-                ..Default::default()
             }]),
         })
         .send()

@@ -205,7 +205,6 @@ async fn oss_round_trip(addr: SocketAddr, client: &oss::Client, bucket: &str) {
         parts.push(oss::types::PartItem {
             part_number: Some(number),
             e_tag: part.e_tag,
-            ..Default::default()
         });
     }
     let completed = client
