@@ -194,7 +194,7 @@ fn api_style(
         "ALIGENIE" => Err("API style AliGenie authenticates with AliGenie's own schemes (AliGenie_Auth_SPI, tokens) at openapi.aligenie.com, which the runtime does not implement".to_owned()),
         "" => Err("the metadata names no API style (`info.style`)".to_owned()),
         _ => Err(format!(
-            "API style `{declared}` is not supported (only RPC, ROA, V3 and FC)"
+            "API style `{declared}` is not supported (only RPC, ROA, V3, FC and OSS)"
         )),
     }
 }
