@@ -65,7 +65,7 @@ impl ToTokens for LibRs<'_> {
             pub mod prelude {
                 pub use crate::Client;
                 pub use acs_runtime::credentials::Credentials;
-                pub use acs_runtime::ram::ResourceArns;
+                pub use acs_runtime::ram::{PolicyRecorder, ResourceArns};
                 pub use acs_runtime::{Config, OperationError, SdkError};
             }
 

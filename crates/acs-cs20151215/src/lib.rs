@@ -47,7 +47,7 @@ pub mod prelude {
 
     pub use acs_runtime::credentials::Credentials;
 
-    pub use acs_runtime::ram::ResourceArns;
+    pub use acs_runtime::ram::{PolicyRecorder, ResourceArns};
 
     pub use acs_runtime::{Config, OperationError, SdkError};
 }

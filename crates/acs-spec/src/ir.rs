@@ -419,6 +419,25 @@ pub enum ArnPart {
 }
 
 impl RamResource {
+    /// The template as generated clients fill it: `{#regionId}`, `{#accountId}`, each
+    /// parameter's placeholder under the parameter's wire name (`{#backupPlanId}` matched to
+    /// `BackupPlanId` becomes `{#BackupPlanId}`), and a placeholder naming no scalar parameter
+    /// as `*`, so a client never fills it from some other value. `params` are the operation's.
+    pub fn resolved_template(&self, params: &[Field]) -> String {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                ArnPart::Literal(text) => text.clone(),
+                ArnPart::Region => "{#regionId}".to_owned(),
+                ArnPart::Account => "{#accountId}".to_owned(),
+                ArnPart::Param { index, .. } => params
+                    .get(*index)
+                    .map_or_else(|| "*".to_owned(), |p| format!("{{#{}}}", p.wire_name)),
+                ArnPart::Wildcard => "*".to_owned(),
+            })
+            .collect()
+    }
+
     /// The ARN with every placeholder replaced by `*`, as written into policy files.
     pub fn wildcard_arn(&self) -> String {
         self.parts

@@ -26,7 +26,14 @@ impl ToTokens for Ram<'_> {
         );
         // Only what is there: empty lists are the constructor's.
         let mut facts = quote!(rt::ram::Facts::new(#action, rt::ram::AccessLevel::#level));
-        let templates: Vec<&str> = ram.resources.iter().map(|r| r.template.as_str()).collect();
+        // As the runtime fills them: parameters under their wire names, placeholders the spec
+        // matched to no scalar parameter already `*` (the IR's decision, not the runtime's).
+        let templates: Vec<String> = ram
+            .resources
+            .iter()
+            .map(|r| r.resolved_template(&self.0.params))
+            .collect();
+        let templates: Vec<&str> = templates.iter().map(String::as_str).collect();
         for (method, list) in [
             ("on", &templates),
             (

@@ -1,8 +1,20 @@
-//! RAM (Resource Access Management) facts of operations, for writing policies.
+//! RAM (Resource Access Management) facts of operations, and the policies calls need.
 //!
 //! Every generated operation with RAM metadata has a `RAM` constant ([`Facts`]: its action,
-//! access level and resource ARN templates) and, through [`ResourceArns`], fills the templates
-//! from a request: `request.resource_arns(region, account)`.
+//! access level, resource ARN templates, condition keys and dependent actions) and, through
+//! [`ResourceArns`], fills the templates from a request: `request.resource_arns(region, account)`.
+//!
+//! A [`PolicyRecorder`] attached to a configuration (`Config::with_policy_recorder`) notes
+//! what each call needed and gives the least-privilege [`Policy`] of a program's calls, and a
+//! [`PolicyReport`] of what the policy cannot say. The document's rules (statements, JSON) are
+//! the `acs-policy` crate's, shared with the generated `policies/` files and
+//! `cargo xtask policy`.
+
+mod recorder;
+
+pub use acs_policy::{Policy, Report as PolicyReport, Statement, Wildcard};
+pub use recorder::PolicyRecorder;
+pub(crate) use recorder::{Called, Pending};
 
 use crate::params::RequestParams;
 
@@ -42,7 +54,9 @@ pub struct Facts {
     /// The access level.
     pub access_level: AccessLevel,
     /// ARN templates of the resources the action applies to: `{#regionId}`, `{#accountId}` and
-    /// `{#Parameter}` are placeholders; empty means all resources.
+    /// `{#Parameter}` (a parameter's wire name) are placeholders; a placeholder of the metadata
+    /// that names no scalar parameter of the operation is already `*`. Empty means all
+    /// resources.
     pub resource_arn_templates: &'static [&'static str],
     /// Condition keys the action supports.
     pub condition_keys: &'static [&'static str],
@@ -87,8 +101,8 @@ impl Facts {
 pub trait ResourceArns {
     /// Each template of the operation's [`Facts`] with `{#regionId}` and `{#accountId}`
     /// replaced by `region_id` and `account_id`, and `{#Name}` by this request's value of the
-    /// parameter `Name`; unset parameters (and placeholders naming none) become `*`. An
-    /// operation without templates (or without RAM facts) applies to all resources: `["*"]`.
+    /// parameter `Name`; unset parameters and empty values become `*`. An operation without
+    /// templates (or without RAM facts) applies to all resources: `["*"]`.
     fn resource_arns(&self, region_id: &str, account_id: &str) -> Vec<String>;
 }
 
@@ -99,74 +113,55 @@ pub fn fill(
     account_id: &str,
     params: &RequestParams,
 ) -> Vec<String> {
+    filled(templates, Some(region_id), Some(account_id), params)
+        .into_iter()
+        .map(|filled| filled.arn)
+        .collect()
+}
+
+/// `templates` filled, with the parts left as `*`; one `*` when there are no templates.
+pub(crate) fn filled(
+    templates: &[&str],
+    region_id: Option<&str>,
+    account_id: Option<&str>,
+    params: &RequestParams,
+) -> Vec<acs_policy::FilledArn> {
     if templates.is_empty() {
-        return vec!["*".to_owned()];
+        return vec![acs_policy::fill_arn("", None, None, |_| None::<&str>)];
     }
     templates
         .iter()
         .map(|template| {
-            let mut arn = String::with_capacity(template.len() + 32);
-            let mut rest = *template;
-            while let Some(start) = rest.find("{#") {
-                arn.push_str(&rest[..start]);
-                let after = &rest[start + 2..];
-                let Some(end) = after.find('}') else {
-                    arn.push_str(&rest[start..]);
-                    rest = "";
-                    break;
-                };
-                match &after[..end] {
-                    "regionId" => arn.push_str(region_id),
-                    "accountId" => arn.push_str(account_id),
-                    name => arn.push_str(value_of(params, name).unwrap_or("*")),
-                }
-                rest = &after[end + 1..];
-            }
-            arn.push_str(rest);
-            arn
+            acs_policy::fill_arn(template, region_id, account_id, |name| {
+                value_of(params, name)
+            })
         })
         .collect()
 }
 
-/// The scalar value a request wrote for the parameter `name` (matched exactly, else ignoring
-/// case, as the spec lowering matches placeholders to parameters).
-fn value_of<'p>(params: &'p RequestParams, name: &str) -> Option<&'p str> {
-    let pairs = || {
-        params
-            .query
-            .iter()
-            .chain(&params.form)
-            .chain(&params.path)
-            .chain(&params.headers)
-    };
-    let body = |exact: bool| {
-        params
-            .json_body
-            .as_ref()
-            .and_then(serde_json::Value::as_object)
-            .and_then(|members| {
-                members
-                    .iter()
-                    .find(|(key, _)| {
-                        if exact {
-                            key.as_str() == name
-                        } else {
-                            key.eq_ignore_ascii_case(name)
-                        }
-                    })
-                    .and_then(|(_, value)| value.as_str())
-            })
-    };
-    pairs()
+/// The scalar value a request wrote for the parameter whose wire name is `name`. Generated
+/// templates name parameters exactly as they travel (and hold `*` where the spec matched a
+/// placeholder to no scalar parameter), so no other spelling is looked for: a list's
+/// `Name.1`, or a JSON-encoded value under another parameter's name, is never taken.
+fn value_of(params: &RequestParams, name: &str) -> Option<String> {
+    let found = params
+        .query
+        .iter()
+        .chain(&params.form)
+        .chain(&params.path)
+        .chain(&params.headers)
+        .chain(&params.host)
         .find(|(key, _)| key == name)
-        .map(|(_, value)| value.as_str())
-        .or_else(|| body(true))
-        .or_else(|| {
-            pairs()
-                .find(|(key, _)| key.eq_ignore_ascii_case(name))
-                .map(|(_, value)| value.as_str())
-        })
-        .or_else(|| body(false))
+        .map(|(_, value)| value.clone());
+    found.or_else(|| {
+        let member = params.json_body.as_ref()?.as_object()?.get(name)?;
+        match member {
+            serde_json::Value::String(text) => Some(text.clone()),
+            serde_json::Value::Number(number) => Some(number.to_string()),
+            serde_json::Value::Bool(flag) => Some(flag.to_string()),
+            _ => None,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -178,6 +173,9 @@ mod tests {
         let mut params = RequestParams::default();
         params.query("BackupPlanId", &"plan-1");
         params.query("Tag", &vec!["a"]);
+        params.path("ClusterId", &"c-1");
+        params.host.push(("project".to_owned(), "logs".to_owned()));
+        params.json_body = Some(serde_json::json!({"Size": 3, "Name": "n", "Nested": {"a": 1}}));
         assert_eq!(
             fill(
                 &["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"],
@@ -187,9 +185,18 @@ mod tests {
             ),
             vec!["acs:dbs:cn-hangzhou:123:backupplan/plan-1"]
         );
+        // Exact wire names only; a list parameter (`Tag.1`) and a structure are no values.
         assert_eq!(
-            fill(&["a/{#backupplanid}/{#Tag}/{#Other}"], "r", "a", &params),
-            vec!["a/plan-1/*/*"]
+            fill(&["a/{#backupplanid}/{#Tag}/{#Other}/{#Nested}"], "r", "a", &params),
+            vec!["a/*/*/*/*"]
+        );
+        assert_eq!(
+            fill(&["{#ClusterId}/{#project}/{#Size}/{#Name}"], "r", "", &params),
+            vec!["c-1/logs/3/n"]
+        );
+        assert_eq!(
+            fill(&["acs:x:{#regionId}:{#accountId}:y"], "", "", &params),
+            vec!["acs:x:*:*:y"]
         );
         assert_eq!(fill(&[], "r", "a", &params), vec!["*"]);
     }
