@@ -22,7 +22,9 @@ pub enum Wildcard {
 impl fmt::Display for Wildcard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Wildcard::AllResources => f.write_str("every resource (the action is not resource-level)"),
+            Wildcard::AllResources => {
+                f.write_str("every resource (the action is not resource-level)")
+            }
             Wildcard::Region => f.write_str("the region (none given)"),
             Wildcard::Account => f.write_str("the account ID (none given)"),
             Wildcard::Parameter(name) => write!(f, "`{{#{name}}}` (no value)"),
@@ -151,7 +153,9 @@ mod tests {
         );
         // Two parameters, one unset; an empty value is no value.
         assert_eq!(
-            fill("acs:log:{#regionId}:{#accountId}:project/{#project}/logstore/{#logstore}/{#Empty}"),
+            fill(
+                "acs:log:{#regionId}:{#accountId}:project/{#project}/logstore/{#logstore}/{#Empty}"
+            ),
             FilledArn {
                 arn: "acs:log:cn-hangzhou:123:project/logs/logstore/*/*".to_owned(),
                 wildcards: vec![
@@ -191,7 +195,12 @@ mod tests {
 
     #[test]
     fn unknown_region_and_account_are_wildcards() {
-        let filled = fill_arn("acs:dbs:{#regionId}:{#accountId}:backupplan/x", None, Some(""), none);
+        let filled = fill_arn(
+            "acs:dbs:{#regionId}:{#accountId}:backupplan/x",
+            None,
+            Some(""),
+            none,
+        );
         assert_eq!(filled.arn, "acs:dbs:*:*:backupplan/x");
         assert_eq!(filled.wildcards, [Wildcard::Region, Wildcard::Account]);
     }
@@ -200,13 +209,25 @@ mod tests {
     fn patterns_cover_what_they_match() {
         assert!(covers("*", "acs:dbs:r:1:backupplan/p"));
         assert!(covers("*", "*"));
-        assert!(covers("acs:dbs:*:*:backupplan/*", "acs:dbs:r:1:backupplan/p"));
-        assert!(covers("acs:dbs:r:*:backupplan/*", "acs:dbs:r:*:backupplan/*"));
+        assert!(covers(
+            "acs:dbs:*:*:backupplan/*",
+            "acs:dbs:r:1:backupplan/p"
+        ));
+        assert!(covers(
+            "acs:dbs:r:*:backupplan/*",
+            "acs:dbs:r:*:backupplan/*"
+        ));
         assert!(covers("a*", "a**"));
         assert!(covers("a*b*c", "axbyc"));
         assert!(covers("a*b", "a*xb"));
-        assert!(!covers("acs:dbs:r:1:backupplan/p", "acs:dbs:r:1:backupplan/*"));
-        assert!(!covers("acs:dbs:r:*:backupplan/*", "acs:dbs:s:1:backupplan/p"));
+        assert!(!covers(
+            "acs:dbs:r:1:backupplan/p",
+            "acs:dbs:r:1:backupplan/*"
+        ));
+        assert!(!covers(
+            "acs:dbs:r:*:backupplan/*",
+            "acs:dbs:s:1:backupplan/p"
+        ));
         assert!(!covers("a*b", "a*"));
         assert!(!covers("a?", "ab"));
         assert!(!covers("", "a"));

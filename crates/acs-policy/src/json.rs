@@ -34,7 +34,11 @@ fn list(out: &mut String, items: &[String]) {
     }
     out.push('[');
     for (index, item) in items.iter().enumerate() {
-        out.push_str(if index == 0 { "\n        " } else { ",\n        " });
+        out.push_str(if index == 0 {
+            "\n        "
+        } else {
+            ",\n        "
+        });
         string(out, item);
     }
     out.push_str("\n      ]");
@@ -104,6 +108,9 @@ mod tests {
   ]
 }"#
         );
-        assert_eq!(document(&[]), "{\n  \"Version\": \"1\",\n  \"Statement\": []\n}");
+        assert_eq!(
+            document(&[]),
+            "{\n  \"Version\": \"1\",\n  \"Statement\": []\n}"
+        );
     }
 }

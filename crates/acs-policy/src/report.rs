@@ -176,7 +176,10 @@ mod tests {
             .note_wildcards(
                 "dbs:DescribeBackupPlanList",
                 "acs:dbs:cn-hangzhou:*:backupplan/*",
-                [Wildcard::Account, Wildcard::Parameter("BackupPlanId".into())],
+                [
+                    Wildcard::Account,
+                    Wildcard::Parameter("BackupPlanId".into()),
+                ],
             )
             .note_wildcards("dbs:StartBackupPlan", "acs:dbs:r:1:backupplan/p", [])
             .note_condition_keys("edge:Match", ["edge:Key"]);

@@ -210,7 +210,10 @@ impl Client {
 
 /// `result`, with the call it ends recorded (unless no request could be built: that call
 /// needed no permission).
-fn recorded<T, E>(pending: Option<crate::ram::Pending>, result: Result<T, SdkError<E>>) -> Result<T, SdkError<E>> {
+fn recorded<T, E>(
+    pending: Option<crate::ram::Pending>,
+    result: Result<T, SdkError<E>>,
+) -> Result<T, SdkError<E>> {
     if let (Some(pending), Err(SdkError::Build(_))) = (pending, &result) {
         pending.not_built();
     }

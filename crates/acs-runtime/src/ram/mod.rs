@@ -187,11 +187,21 @@ mod tests {
         );
         // Exact wire names only; a list parameter (`Tag.1`) and a structure are no values.
         assert_eq!(
-            fill(&["a/{#backupplanid}/{#Tag}/{#Other}/{#Nested}"], "r", "a", &params),
+            fill(
+                &["a/{#backupplanid}/{#Tag}/{#Other}/{#Nested}"],
+                "r",
+                "a",
+                &params
+            ),
             vec!["a/*/*/*/*"]
         );
         assert_eq!(
-            fill(&["{#ClusterId}/{#project}/{#Size}/{#Name}"], "r", "", &params),
+            fill(
+                &["{#ClusterId}/{#project}/{#Size}/{#Name}"],
+                "r",
+                "",
+                &params
+            ),
             vec!["c-1/logs/3/n"]
         );
         assert_eq!(
