@@ -10,6 +10,7 @@
 //! - [`compile_batch`] generates random hostile specs and proves their crates compile, lint,
 //!   document and pass their doc tests together.
 //! - [`bench`](mod@bench) runs the benchmarks.
+//! - [`policy`] writes the least-privilege RAM policy for some operations of a generated crate.
 
 pub mod bench;
 pub mod catalogue;
@@ -17,6 +18,7 @@ pub mod codegen;
 pub mod compile_batch;
 pub mod diff;
 pub mod import;
+pub mod policy;
 
 use std::path::{Path, PathBuf};
 

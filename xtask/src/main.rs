@@ -100,6 +100,10 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         keep: Option<PathBuf>,
     },
+    /// Print the least-privilege RAM policy for some operations of a generated crate (static,
+    /// from its specs' RAM facts; `*` where a template part is given no value). The report
+    /// (operations without RAM facts, dependent actions, parts left as `*`) goes to stderr.
+    Policy(xtask::policy::Args),
     /// Run the benchmarks and print each target as a ratio of two measurements of one run:
     /// criterion (signing, the call in-process), then per-call figures over nginx (ours, a bare
     /// reqwest loop, a raw TcpStream, the official Python SDK), memory and allocations. Writes
@@ -149,6 +153,7 @@ fn main() -> ExitCode {
             format,
             fail_on_breaking,
         } => run_diff(old, new, base, docs, format, fail_on_breaking),
+        Command::Policy(args) => xtask::policy::command(&workspace_root(), args),
         Command::Codegen { check } => run_codegen(if check { Mode::Check } else { Mode::Write }),
         Command::Import {
             openmeta,

@@ -42,17 +42,63 @@ pub struct FilledArn {
     pub wildcards: Vec<Wildcard>,
 }
 
+/// A piece of an ARN template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplatePart<'a> {
+    /// Text copied as is.
+    Literal(&'a str),
+    /// `{#Name}`: the name (`regionId`, `accountId`, or a parameter's).
+    Placeholder(&'a str),
+    /// Text that looks like a placeholder and is not one: `#{endpointId}` (written so in
+    /// PrivateZone's metadata), `{name}`, or an unclosed `{#…`. It stands for a part nobody
+    /// knows, so it is never copied into a resource.
+    Malformed(&'a str),
+}
+
+/// `template` split into literal text, `{#Name}` placeholders and malformed ones: the one
+/// reading of ARN templates, for the spec's lowering and for filling.
+pub fn template_parts(template: &str) -> Vec<TemplatePart<'_>> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let placeholder = rest[open + 1..].starts_with('#');
+        // `#{name}`: the `#` belongs to the mistake, not to the text before it.
+        let start = if !placeholder && rest[..open].ends_with('#') {
+            open - 1
+        } else {
+            open
+        };
+        if start > 0 {
+            parts.push(TemplatePart::Literal(&rest[..start]));
+        }
+        let Some(close) = rest[open..].find('}').map(|close| open + close) else {
+            parts.push(TemplatePart::Malformed(&rest[start..]));
+            return parts;
+        };
+        parts.push(if placeholder {
+            TemplatePart::Placeholder(&rest[open + 2..close])
+        } else {
+            TemplatePart::Malformed(&rest[start..=close])
+        });
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(TemplatePart::Literal(rest));
+    }
+    parts
+}
+
 /// `template` with `{#regionId}` replaced by `region`, `{#accountId}` by `account` and
 /// `{#Name}` by `param("Name")`. A part with no value (or an empty one) becomes `*`, and so
-/// does an unclosed `{#`: a wider resource, never a wrong one. An empty template is the
-/// resource `*` ([`Wildcard::AllResources`]).
+/// does a malformed placeholder ([`TemplatePart::Malformed`]): a wider resource, never a wrong
+/// one. An empty template, or `*` alone, is the resource `*` ([`Wildcard::AllResources`]).
 pub fn fill_arn<V: AsRef<str>>(
     template: &str,
     region: Option<&str>,
     account: Option<&str>,
     mut param: impl FnMut(&str) -> Option<V>,
 ) -> FilledArn {
-    if template.is_empty() {
+    if template.is_empty() || template == "*" {
         return FilledArn {
             arn: "*".to_owned(),
             wildcards: vec![Wildcard::AllResources],
@@ -60,42 +106,42 @@ pub fn fill_arn<V: AsRef<str>>(
     }
     let mut arn = String::with_capacity(template.len() + 32);
     let mut wildcards = Vec::new();
-    let literal = |arn: &mut String, wildcards: &mut Vec<Wildcard>, text: &str| {
-        if text.contains('*') && !wildcards.contains(&Wildcard::Template) {
-            wildcards.push(Wildcard::Template);
+    let mut note = |wildcard: Wildcard| {
+        if !wildcards.contains(&wildcard) {
+            wildcards.push(wildcard);
         }
-        arn.push_str(text);
     };
-    let mut rest = template;
-    while let Some(start) = rest.find("{#") {
-        literal(&mut arn, &mut wildcards, &rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            literal(&mut arn, &mut wildcards, "*");
-            rest = "";
-            break;
-        };
-        let name = &after[..end];
-        let (value, unknown) = match name {
-            "regionId" => (region.map(str::to_owned), Wildcard::Region),
-            "accountId" => (account.map(str::to_owned), Wildcard::Account),
-            _ => (
-                param(name).map(|value| value.as_ref().to_owned()),
-                Wildcard::Parameter(name.to_owned()),
-            ),
-        };
-        match value.filter(|value| !value.is_empty()) {
-            Some(value) => arn.push_str(&value),
-            None => {
+    for part in template_parts(template) {
+        match part {
+            TemplatePart::Literal(text) => {
+                if text.contains('*') {
+                    note(Wildcard::Template);
+                }
+                arn.push_str(text);
+            }
+            TemplatePart::Malformed(_) => {
+                note(Wildcard::Template);
                 arn.push('*');
-                if !wildcards.contains(&unknown) {
-                    wildcards.push(unknown);
+            }
+            TemplatePart::Placeholder(name) => {
+                let (value, unknown) = match name {
+                    "regionId" => (region.map(str::to_owned), Wildcard::Region),
+                    "accountId" => (account.map(str::to_owned), Wildcard::Account),
+                    _ => (
+                        param(name).map(|value| value.as_ref().to_owned()),
+                        Wildcard::Parameter(name.to_owned()),
+                    ),
+                };
+                match value.filter(|value| !value.is_empty()) {
+                    Some(value) => arn.push_str(&value),
+                    None => {
+                        note(unknown);
+                        arn.push('*');
+                    }
                 }
             }
         }
-        rest = &after[end + 1..];
     }
-    literal(&mut arn, &mut wildcards, rest);
     FilledArn { arn, wildcards }
 }
 
@@ -177,20 +223,54 @@ mod tests {
             fill("acs:dbs:{#regionId}:{#accountId}:").arn,
             "acs:dbs:cn-hangzhou:123:"
         );
+        // PrivateZone's `#{endpointId}`, other braces, an unclosed placeholder: never copied.
+        for malformed in [
+            "acs:pvtz::{#accountId}:inboundendpoint/#{endpointId}",
+            "acs:pvtz::{#accountId}:inboundendpoint/{endpointId}",
+            "acs:pvtz::{#accountId}:inboundendpoint/{#endpointId",
+            "acs:pvtz::{#accountId}:inboundendpoint/#{endpointId",
+        ] {
+            assert_eq!(
+                fill(malformed),
+                FilledArn {
+                    arn: "acs:pvtz::123:inboundendpoint/*".to_owned(),
+                    wildcards: vec![Wildcard::Template],
+                },
+                "{malformed}"
+            );
+        }
+        for all in ["", "*"] {
+            assert_eq!(
+                fill(all),
+                FilledArn {
+                    arn: "*".to_owned(),
+                    wildcards: vec![Wildcard::AllResources],
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn templates_split_into_text_placeholders_and_mistakes() {
+        use TemplatePart::*;
         assert_eq!(
-            fill("a/{#unclosed"),
-            FilledArn {
-                arn: "a/*".to_owned(),
-                wildcards: vec![Wildcard::Template],
-            }
+            template_parts("a:{#regionId}:b#{x}c{y}{#z}#"),
+            [
+                Literal("a:"),
+                Placeholder("regionId"),
+                Literal(":b"),
+                Malformed("#{x}"),
+                Literal("c"),
+                Malformed("{y}"),
+                Placeholder("z"),
+                Literal("#"),
+            ]
         );
         assert_eq!(
-            fill(""),
-            FilledArn {
-                arn: "*".to_owned(),
-                wildcards: vec![Wildcard::AllResources],
-            }
+            template_parts("x/{#open"),
+            [Literal("x/"), Malformed("{#open")]
         );
+        assert_eq!(template_parts(""), []);
     }
 
     #[test]

@@ -34,6 +34,6 @@ mod document;
 mod json;
 mod report;
 
-pub use arn::{FilledArn, Wildcard, covers, fill_arn};
+pub use arn::{FilledArn, TemplatePart, Wildcard, covers, fill_arn, template_parts};
 pub use document::{Policy, Statement};
 pub use report::Report;
