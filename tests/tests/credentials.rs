@@ -126,28 +126,6 @@ async fn a_call_with_an_oidc_role() {
     std::fs::remove_file(&token).unwrap();
 }
 
-/// Builds the example (cargo runs tests with the build lock released) and returns its path.
-fn example_binary() -> std::path::PathBuf {
-    let cargo = option_env!("CARGO").unwrap_or("cargo");
-    let status = std::process::Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            "acs-dbs20190306",
-            "--example",
-            "start_backup_plan",
-        ])
-        .current_dir(xtask::workspace_root())
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "the example builds");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| xtask::workspace_root().join("target"));
-    target.join("debug/examples/start_backup_plan")
-}
-
 #[tokio::test]
 async fn the_example_with_only_a_credentials_uri_fetches_credentials_once() {
     let uri = TestServer::start_with(|_| Reply::json(200, &credentials_json().to_string())).await;
@@ -155,7 +133,7 @@ async fn the_example_with_only_a_credentials_uri_fetches_credentials_once() {
     let api = api_server().await;
     let home = std::env::temp_dir().join(format!("acs-e2e-home-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();
-    let example = example_binary();
+    let example = tests::built::example("acs-dbs20190306", "start_backup_plan");
     let output = tokio::process::Command::new(&example)
         .args([
             "--backup-plan-id",

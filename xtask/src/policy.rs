@@ -654,6 +654,42 @@ mod tests {
     }
 
     #[test]
+    fn dependent_actions_from_an_overlay_reach_the_policy() {
+        let root = crate::workspace_root();
+        let spec = root.join("specs/dbs/2019-03-06");
+        let files: Vec<(String, String)> = std::fs::read_dir(&spec)
+            .unwrap()
+            .map(|entry| {
+                let path = entry.unwrap().path();
+                let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                let mut text = std::fs::read_to_string(&path).unwrap();
+                if name == acs_spec::OVERLAY_FILE {
+                    text.push_str(
+                        "  StopBackupPlan:\n    ram:\n      dependent_actions: [\"ram:PassRole\"]\n",
+                    );
+                }
+                (format!("specs/dbs/2019-03-06/{name}"), text)
+            })
+            .collect();
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let scratch = Scratch::new("overlay", &files);
+        let outcome = run(&scratch.0, &options("acs-dbs20190306", &["StopBackupPlan"])).unwrap();
+        let statements = outcome.policy.statements();
+        assert_eq!(statements[0].actions, ["dbs:StopBackupPlan"]);
+        assert_eq!(statements[1].actions, ["ram:PassRole"]);
+        assert_eq!(statements[1].resources, ["*"]);
+        assert!(
+            outcome
+                .report
+                .to_string()
+                .contains("dbs:StopBackupPlan needs ram:PassRole")
+        );
+    }
+
+    #[test]
     fn features_of_a_dependency_choose_the_operations() {
         let scratch = Scratch::new(
             "features",
