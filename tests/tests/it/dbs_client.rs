@@ -129,7 +129,7 @@ fn ram_facts_and_concrete_arns() {
         ["acs:dbs:cn-hangzhou:123:backupplan/dbsq1"]
     );
     let policy: serde_json::Value = serde_json::from_str(include_str!(
-        "../../crates/acs-dbs20190306/policies/StartBackupPlan.json"
+        "../../../crates/acs-dbs20190306/policies/StartBackupPlan.json"
     ))
     .unwrap();
     assert_eq!(

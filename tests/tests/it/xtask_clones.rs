@@ -24,7 +24,7 @@ fn clone_files(root: &Path) -> Vec<PathBuf> {
         .split('\0')
         .filter(|path| !path.is_empty())
         .filter(|path| {
-            !["tests/tests/snapshots/", "tests/fixtures/", "fuzz/"]
+            !["tests/tests/it/snapshots/", "tests/fixtures/", "fuzz/"]
                 .iter()
                 .any(|skipped| path.starts_with(skipped))
         })
