@@ -78,6 +78,35 @@ fn git(root: &Path, args: &[&str]) -> Result<Vec<u8>, Unreadable> {
     }
 }
 
+/// Says clearly when `base` names no commit here, rather than passing git's own words on.
+fn check_revision(root: &Path, base: &str) -> Result<(), Unreadable> {
+    let output = Command::new("git")
+        .current_dir(root)
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+        .arg(format!("{base}^{{commit}}"))
+        .output()
+        .map_err(|e| Unreadable(format!("--base {base}: cannot run git: {e}")))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let in_repository = Command::new("git")
+        .current_dir(root)
+        .args(["rev-parse", "--git-dir"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    Err(Unreadable(if in_repository {
+        format!(
+            "--base {base}: no such commit, branch or tag in {} (a remote branch needs `git fetch` first, e.g. `git fetch origin main` for origin/main)",
+            root.display()
+        )
+    } else {
+        format!(
+            "--base {base}: {} is not a git checkout, so it has no revisions to compare with",
+            root.display()
+        )
+    }))
+}
+
 /// `specs/` (or `path` under the repository) at git revision `base` against the working tree:
 /// one report per spec folder that exists on either side.
 pub fn diff_base(
@@ -88,6 +117,7 @@ pub fn diff_base(
 ) -> Result<Vec<acs_diff::Report>, Unreadable> {
     let path = path.unwrap_or(Path::new("specs"));
     let shown = path.to_string_lossy().replace('\\', "/");
+    check_revision(root, base)?;
     let listing = git(root, &["ls-tree", "-r", "--name-only", base, "--", &shown])?;
     let scratch = std::env::temp_dir().join(format!("acs-diff-base-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);

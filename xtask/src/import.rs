@@ -78,6 +78,11 @@ pub struct ImportPlan {
 }
 
 impl ImportPlan {
+    /// The files to write (those whose contents change), with their new contents.
+    pub fn writes(&self) -> &[(PathBuf, String)] {
+        &self.writes
+    }
+
     /// Writes and deletes what the plan says.
     pub fn apply(self) -> Result<ImportReport, String> {
         let dir = &self.report.dir;
@@ -129,15 +134,27 @@ pub fn plan_import(
 ) -> Result<ImportPlan, String> {
     let json = std::fs::read_to_string(openmeta)
         .map_err(|e| format!("cannot read {}: {e}", openmeta.display()))?;
-    let mut imported = acs_import::import_openmeta(&json, only).map_err(|e| e.to_string())?;
+    let mut imported = acs_import::import_openmeta(&json, only)
+        .map_err(|e| format!("{}: {e}", openmeta.display()))?;
     if let Some(products) = products_json(openmeta) {
         set_title(&mut imported, &products);
     }
+    plan_imported(root, &imported, openmeta, only)
+}
+
+/// What writing `imported` into its spec folder under `root` would write and delete; `openmeta`
+/// is the metadata file as the headers name it.
+pub fn plan_imported(
+    root: &Path,
+    imported: &acs_import::Imported,
+    openmeta: &Path,
+    only: Option<&[String]>,
+) -> Result<ImportPlan, String> {
     let dir = root
         .join("specs")
         .join(&imported.product)
         .join(&imported.version);
-    let files: Vec<(PathBuf, String)> = spec_files(&imported, openmeta)
+    let files: Vec<(PathBuf, String)> = spec_files(imported, openmeta)
         .into_iter()
         .map(|(name, contents)| (dir.join(name), contents))
         .collect();
@@ -145,7 +162,11 @@ pub fn plan_import(
         dir: dir.clone(),
         imported: imported.operations.len(),
         refused: imported.refused.clone(),
-        warnings: imported.warnings.clone(),
+        warnings: imported
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.file.display(), w.detail()))
+            .collect(),
         ..ImportReport::default()
     };
     let writes: Vec<(PathBuf, String)> = files
@@ -218,4 +239,56 @@ fn compare_with_current(
             None
         }
     }
+}
+
+/// What xtask says after importing a product the repository did not have: its snapshots are
+/// all new, and accepting them is the expected next step, not a sign of trouble.
+pub const NEW_PRODUCT_NOTE: &str = "A new product: `cargo test -p tests` will report a pending snapshot for every file of its new crate (tests/tests/it/snapshots/generated/). That is expected: read them and accept them with `cargo insta accept` (or `cargo insta test --review`, which needs a terminal), then commit the specs, the crate and the snapshots together.";
+
+/// What an import did, as lines for stderr: warnings, refusals, files written (`verb`: "writing"
+/// or "would write"), and the API changes against the specs it replaces.
+pub fn report_lines(root: &Path, report: &ImportReport, verb: &str) -> Vec<String> {
+    let shown = |p: &Path| p.strip_prefix(root).unwrap_or(p).display().to_string();
+    let mut lines = Vec::new();
+    for warning in &report.warnings {
+        lines.push(format!("warning: {warning}"));
+    }
+    for refusal in &report.refused {
+        lines.push(format!(
+            "refused: {} ({}): {}",
+            refusal.operation, refusal.reason, refusal.message
+        ));
+    }
+    for path in &report.written {
+        lines.push(format!("{verb} {}", shown(path)));
+    }
+    if let Some(changes) = &report.changes {
+        let counts = changes.summary();
+        lines.push(format!(
+            "API changes against the current specs: {} breaking, {} additive, {} docs (details: cargo xtask diff)",
+            counts.breaking, counts.additive, counts.docs
+        ));
+        const SHOWN: usize = 20;
+        let breaking: Vec<&acs_diff::Change> = changes
+            .changes
+            .iter()
+            .filter(|c| c.class == acs_diff::Class::Breaking)
+            .collect();
+        if breaking.len() > SHOWN {
+            lines.push(format!(
+                "  (the first {SHOWN} of {} breaking changes)",
+                breaking.len()
+            ));
+        }
+        for change in breaking.into_iter().take(SHOWN) {
+            lines.push(format!(
+                "  breaking: {} {} {}: {}",
+                change.operation.as_deref().unwrap_or("service"),
+                change.path,
+                change.kind,
+                change.reason
+            ));
+        }
+    }
+    lines
 }

@@ -7,10 +7,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use acs_policy::{Policy, Report, fill_arn};
 use acs_spec::ir::{Operation, Service};
 
+use crate::cli::{Args, Command, Exit, repeated, valued};
 use crate::codegen::{SPEC_ROOTS, spec_dirs};
 use crate::relative;
 
@@ -218,63 +220,71 @@ fn named_operations<'s>(
         .collect())
 }
 
-/// What a manifest enables of the crate: features per dependency entry.
-#[derive(Debug, Default)]
-struct Enabled {
-    /// Whether the crate's default features (every operation) are on.
-    default: bool,
-    /// Features named.
-    features: BTreeSet<String>,
-}
-
-/// The operations `manifest` enables through its dependency on the crate.
+/// The operations `manifest` enables through its dependency on the crate, as Cargo reads the
+/// manifest (`cargo metadata --no-deps`: renamed dependencies, `workspace = true` inheritance
+/// and target-specific tables resolved by Cargo itself). For a virtual workspace manifest, its
+/// members' dependencies together.
 fn enabled_operations<'s>(
     manifest: &Path,
     service: &'s Service,
     notes: &mut Vec<String>,
 ) -> Result<Vec<&'s Operation>, String> {
-    let table = read_toml(manifest)?;
     let crate_name = service.package_name.as_str();
-    let mut entries: Vec<(String, toml::Value)> = Vec::new();
-    let mut tables: Vec<&toml::Table> = Vec::new();
-    if let Some(dependencies) = table.get("dependencies").and_then(toml::Value::as_table) {
-        tables.push(dependencies);
-    }
-    if let Some(targets) = table.get("target").and_then(toml::Value::as_table) {
-        for target in targets.values() {
-            if let Some(dependencies) = target.get("dependencies").and_then(toml::Value::as_table) {
-                tables.push(dependencies);
+    let metadata = cargo_metadata(manifest)?;
+    let wanted = manifest
+        .canonicalize()
+        .map_err(|error| format!("cannot read {}: {error}", manifest.display()))?;
+    let packages: Vec<&serde_json::Value> = metadata["packages"]
+        .as_array()
+        .map(|packages| packages.iter().collect())
+        .unwrap_or_default();
+    let own: Vec<&serde_json::Value> = packages
+        .iter()
+        .copied()
+        .filter(|package| {
+            package["manifest_path"]
+                .as_str()
+                .and_then(|path| Path::new(path).canonicalize().ok())
+                .is_some_and(|path| path == wanted)
+        })
+        .collect();
+    // A virtual manifest has no package of its own: its members speak for it.
+    let chosen = if own.is_empty() { packages } else { own };
+
+    let mut all = false;
+    let mut features = BTreeSet::new();
+    let mut found = false;
+    for package in chosen {
+        let mut keys = BTreeSet::new();
+        for dependency in package["dependencies"].as_array().into_iter().flatten() {
+            // Normal dependencies only: dev-dependencies are the tests', not the service's.
+            if dependency["name"] != crate_name || !dependency["kind"].is_null() {
+                continue;
             }
+            found = true;
+            all |= dependency["uses_default_features"]
+                .as_bool()
+                .unwrap_or(true);
+            features.extend(strings(&dependency["features"]));
+            keys.insert(
+                dependency["rename"]
+                    .as_str()
+                    .unwrap_or(crate_name)
+                    .to_owned(),
+            );
         }
+        own_features(&package["features"], &keys, &mut features, notes);
     }
-    for dependencies in tables {
-        for (key, value) in dependencies {
-            let package = value
-                .get("package")
-                .and_then(toml::Value::as_str)
-                .unwrap_or(key);
-            if package == crate_name {
-                entries.push((key.clone(), value.clone()));
-            }
-        }
-    }
-    if entries.is_empty() {
+    if !found {
         return Err(format!(
-            "{}: no [dependencies] entry for `{crate_name}` (dev-dependencies do not count: tests are not the service)",
+            "{}: no [dependencies] entry for `{crate_name}` (dev-dependencies do not count: the tests are not the service)",
             manifest.display()
         ));
     }
-    let mut enabled = Enabled::default();
-    let keys: BTreeSet<String> = entries.iter().map(|(key, _)| key.clone()).collect();
-    for (key, entry) in &entries {
-        add_entry(manifest, key, entry, &mut enabled)?;
-    }
-    add_own_features(&table, &keys, &mut enabled, notes);
-
     let mut chosen = BTreeSet::new();
-    for feature in &enabled.features {
+    for feature in &features {
         if feature == "default" {
-            enabled.default = true;
+            all = true;
         } else if let Some(op) = service
             .operations
             .iter()
@@ -291,130 +301,64 @@ fn enabled_operations<'s>(
     Ok(service
         .operations
         .iter()
-        .filter(|op| enabled.default || chosen.contains(op.name.as_str()))
+        .filter(|op| all || chosen.contains(op.name.as_str()))
         .collect())
 }
 
-/// One dependency entry's features (and the workspace's, for `workspace = true`).
-fn add_entry(
-    manifest: &Path,
-    key: &str,
-    entry: &toml::Value,
-    enabled: &mut Enabled,
-) -> Result<(), String> {
-    let mut default = true;
-    let mut features = Vec::new();
-    if let Some(entry) = entry.as_table() {
-        if entry.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
-            let (workspace_manifest, inherited) = workspace_entry(manifest, key)?;
-            default = default_features(&inherited).unwrap_or(true);
-            features.extend(feature_list(&workspace_manifest, &inherited)?);
-        } else {
-            default = default_features(entry).unwrap_or(true);
-        }
-        features.extend(feature_list(manifest, entry)?);
+/// `cargo metadata --no-deps` of `manifest`: the manifest as Cargo reads it, without resolving
+/// (or fetching) anything.
+fn cargo_metadata(manifest: &Path) -> Result<serde_json::Value, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .arg("--manifest-path")
+        .arg(manifest)
+        .output()
+        .map_err(|error| format!("cannot run cargo metadata: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{}: cargo cannot read it: {}",
+            manifest.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
     }
-    enabled.default |= default;
-    enabled.features.extend(features);
-    Ok(())
+    serde_json::from_slice(&output.stdout)
+        .map_err(|error| format!("cargo metadata gave no JSON: {error}"))
 }
 
-fn default_features(entry: &toml::Table) -> Option<bool> {
-    entry
-        .get("default-features")
-        .or_else(|| entry.get("default_features"))
-        .and_then(toml::Value::as_bool)
+fn strings(value: &serde_json::Value) -> impl Iterator<Item = String> + '_ {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item.as_str().map(str::to_owned))
 }
 
-fn feature_list(manifest: &Path, entry: &toml::Table) -> Result<Vec<String>, String> {
-    let Some(list) = entry.get("features") else {
-        return Ok(Vec::new());
-    };
-    list.as_array()
-        .and_then(|items| {
-            items
-                .iter()
-                .map(|item| item.as_str().map(str::to_owned))
-                .collect()
-        })
-        .ok_or_else(|| {
-            format!(
-                "{}: `features` of a dependency must be a list of strings",
-                manifest.display()
-            )
-        })
-}
-
-/// The `[workspace.dependencies]` entry `key` of the workspace above `manifest`.
-fn workspace_entry(manifest: &Path, key: &str) -> Result<(PathBuf, toml::Table), String> {
-    let start = manifest
-        .canonicalize()
-        .unwrap_or_else(|_| manifest.to_path_buf());
-    for dir in start.ancestors().skip(1) {
-        let candidate = dir.join("Cargo.toml");
-        if !candidate.is_file() {
-            continue;
-        }
-        let table = read_toml(&candidate)?;
-        let Some(workspace) = table.get("workspace") else {
-            continue;
-        };
-        return match workspace
-            .get("dependencies")
-            .and_then(|dependencies| dependencies.get(key))
-        {
-            Some(toml::Value::Table(entry)) => Ok((candidate, entry.clone())),
-            Some(_) => Ok((candidate, toml::Table::new())),
-            None => Err(format!(
-                "{}: `{key}` inherits from the workspace, whose [workspace.dependencies] has no `{key}`",
-                candidate.display()
-            )),
-        };
-    }
-    Err(format!(
-        "{}: `{key}` inherits from a workspace, but no workspace manifest is above it",
-        manifest.display()
-    ))
-}
-
-/// Features the manifest's own `default` feature turns on in the crate (`dbs/start-backup-plan`
-/// through the dependency's key); its other features only when enabled, so they are named in a
-/// note rather than counted.
-fn add_own_features(
-    table: &toml::Table,
+/// The crate's features that the package's own `default` feature turns on (`dbs/x`,
+/// `dbs?/x` through the dependency's `keys`); features of its own that are off by default
+/// only when enabled, so they are named in a note rather than counted.
+fn own_features(
+    table: &serde_json::Value,
     keys: &BTreeSet<String>,
-    enabled: &mut Enabled,
+    features: &mut BTreeSet<String>,
     notes: &mut Vec<String>,
 ) {
-    let Some(own) = table.get("features").and_then(toml::Value::as_table) else {
-        return;
-    };
-    let members = |feature: &str| -> Vec<String> {
-        own.get(feature)
-            .and_then(toml::Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|item| item.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    // What `default` reaches, through the manifest's features.
+    let Some(own) = table.as_object() else { return };
     let mut reached = BTreeSet::new();
     let mut queue = vec!["default".to_owned()];
     while let Some(feature) = queue.pop() {
-        if !reached.insert(feature.clone()) {
-            continue;
-        }
-        for member in members(&feature) {
-            if own.contains_key(&member) {
-                queue.push(member);
-            }
+        if reached.insert(feature.clone()) {
+            queue.extend(strings(&own[&feature]).filter(|member| own.contains_key(member)));
         }
     }
-    for (feature, _) in own {
-        for member in members(feature) {
+    for (feature, members) in own {
+        for member in strings(members) {
             let Some((dependency, crate_feature)) = member.split_once('/') else {
                 continue;
             };
@@ -422,7 +366,7 @@ fn add_own_features(
                 continue;
             }
             if reached.contains(feature) {
-                enabled.features.insert(crate_feature.to_owned());
+                features.insert(crate_feature.to_owned());
             } else {
                 notes.push(format!(
                     "your feature `{feature}` enables `{crate_feature}` only when it is on; not counted"
@@ -432,73 +376,78 @@ fn add_own_features(
     }
 }
 
-fn read_toml(path: &Path) -> Result<toml::Table, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    text.parse::<toml::Table>()
-        .map_err(|error| format!("{}: {error}", path.display()))
-}
+/// `cargo xtask policy`: its options, help and parser.
+pub const COMMAND: Command = Command {
+    name: "policy",
+    summary: "Print the least-privilege RAM policy for some operations of a generated crate.",
+    details: "Static, from the RAM facts of the crate's specs: a part of an ARN template given no value is `*`. The policy document goes to stdout; the report (operations without RAM facts, dependent actions, parts left as `*`, condition keys) to stderr. Exit status: 0 with a policy, 1 when none of the operations has RAM facts, 2 for bad arguments.",
+    positional: "CRATE",
+    max_positional: 1,
+    trailing: None,
+    options: &[
+        valued(
+            "ops",
+            "Op1,Op2,...",
+            "The operations, as the API names them (comma-separated).",
+        ),
+        valued(
+            "features",
+            "PATH/Cargo.toml",
+            "Instead of --ops: the operations your manifest enables of CRATE (its per-operation Cargo features), as `cargo metadata` reads it.",
+        ),
+        valued(
+            "region",
+            "R",
+            "The region for `{#regionId}` [default: `*`].",
+        ),
+        valued(
+            "account",
+            "A",
+            "The account ID for `{#accountId}` [default: `*`].",
+        ),
+        repeated(
+            "param",
+            "k=v",
+            "A parameter's value for `{#k}` (its wire name) [default: `*`]; a name given again gives a resource per value.",
+        ),
+    ],
+};
 
-/// `cargo xtask policy`'s arguments.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// The generated crate (`acs-dbs20190306`).
-    #[arg(value_name = "CRATE")]
-    crate_name: String,
-    /// Its operations, as the API names them (comma-separated).
-    #[arg(
-        long,
-        value_name = "Op1,Op2,...",
-        value_delimiter = ',',
-        required_unless_present = "features",
-        conflicts_with = "features"
-    )]
-    ops: Vec<String>,
-    /// The operations your manifest enables of CRATE (its per-operation Cargo features).
-    #[arg(long, value_name = "PATH/Cargo.toml")]
-    features: Option<PathBuf>,
-    /// The region for `{#regionId}` [default: `*`].
-    #[arg(long, value_name = "R")]
-    region: Option<String>,
-    /// The account ID for `{#accountId}` [default: `*`].
-    #[arg(long, value_name = "A")]
-    account: Option<String>,
-    /// A parameter's value for `{#k}` (wire name); repeat it, also for more values of one
-    /// parameter (a resource each) [default: `*`].
-    #[arg(long = "param", value_name = "k=v", value_parser = param)]
-    params: Vec<(String, String)>,
-}
-
-fn param(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_owned(), value.to_owned()))
-        }
-        _ => Err(format!("`{text}` is not `name=value`")),
+/// Runs `cargo xtask policy` with `args`: the document on stdout, the report and notes on
+/// stderr.
+pub fn command(root: &Path, args: &Args) -> Result<ExitCode, Exit> {
+    let usage = |message: &str| COMMAND.usage_error(message);
+    let [crate_name] = args.positional.as_slice() else {
+        return Err(usage("give the crate (`acs-dbs20190306`)"));
+    };
+    let ops = args.list("ops");
+    let features = args.value("features").map(PathBuf::from);
+    if ops.is_some() == features.is_some() {
+        return Err(usage("give --ops or --features (one of them)"));
     }
-}
-
-/// Runs `cargo xtask policy`: the document on stdout, the report and notes on stderr; exit 1
-/// when the policy allows nothing, 2 on bad arguments.
-pub fn command(root: &Path, args: Args) -> std::process::ExitCode {
+    let params = args
+        .values("param")
+        .iter()
+        .map(|text| match text.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                Ok((name.trim().to_owned(), value.to_owned()))
+            }
+            _ => Err(usage(&format!("`--param {text}`: expected `name=value`"))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let options = Options {
-        crate_name: args.crate_name,
-        ops: args
-            .ops
-            .into_iter()
-            .map(|op| op.trim().to_owned())
-            .filter(|op| !op.is_empty())
-            .collect(),
-        features: args.features,
-        region: args.region,
-        account: args.account,
-        params: args.params,
+        crate_name: crate_name.clone(),
+        ops: ops.unwrap_or_default(),
+        features,
+        region: args.value("region").map(str::to_owned),
+        account: args.value("account").map(str::to_owned),
+        params,
     };
     let outcome = match run(root, &options) {
         Ok(outcome) => outcome,
         Err(error) => {
             eprintln!("error: {error}");
-            return std::process::ExitCode::from(2);
+            return Ok(ExitCode::from(2));
         }
     };
     for note in &outcome.notes {
@@ -510,10 +459,10 @@ pub fn command(root: &Path, args: Args) -> std::process::ExitCode {
             "error: none of {} has RAM facts: there is no policy to write",
             outcome.operations.join(", ")
         );
-        return std::process::ExitCode::FAILURE;
+        return Ok(ExitCode::FAILURE);
     }
     println!("{}", outcome.policy.to_json());
-    std::process::ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }
 
 #[cfg(test)]
@@ -691,45 +640,63 @@ mod tests {
 
     #[test]
     fn features_of_a_dependency_choose_the_operations() {
-        let scratch = Scratch::new(
-            "features",
-            &[
-                (
-                    "only/Cargo.toml",
-                    r#"
-[package]
-name = "svc"
-[dependencies]
-dbs = { package = "acs-dbs20190306", path = "x", default-features = false, features = ["start-backup-plan", "test-util"] }
-[target.'cfg(unix)'.dependencies]
-dbs = { package = "acs-dbs20190306", path = "x", default-features = false, features = ["stop-backup-plan"] }
+        let dbs = crate::workspace_root().join("crates/acs-dbs20190306");
+        let package = |name: &str, rest: &str| {
+            format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{}",
+                rest.replace("DBS", &dbs.to_string_lossy())
+            )
+        };
+        let only = package(
+            "svc",
+            r#"[dependencies]
+dbs = { package = "acs-dbs20190306", path = "DBS", default-features = false, features = ["start-backup-plan", "test-util"] }
+
+[target.'cfg(any())'.dependencies]
+dbs = { package = "acs-dbs20190306", path = "DBS", default-features = false, features = ["stop-backup-plan"] }
+
 [dev-dependencies]
-dbs = { package = "acs-dbs20190306", path = "x", features = ["describe-regions"] }
+dbs = { package = "acs-dbs20190306", path = "DBS", features = ["describe-regions"] }
+
 [features]
 default = ["regions"]
 regions = ["dbs/describe-regions"]
-optional = ["dbs?/release-backup-plan", "dep:dbs"]
+extra = ["dbs/release-backup-plan"]
 "#,
-                ),
-                (
-                    "all/Cargo.toml",
-                    "[dependencies]\nacs-dbs20190306 = \"0.1\"\n",
-                ),
-                (
-                    "ws/Cargo.toml",
-                    "[workspace]\nmembers = [\"member\"]\n[workspace.dependencies]\nacs-dbs20190306 = { path = \"x\", default-features = false, features = [\"describe-backup-plan-list\"] }\n",
-                ),
-                (
-                    "ws/member/Cargo.toml",
-                    "[dependencies]\nacs-dbs20190306 = { workspace = true, features = [\"start-backup-plan\", \"no-such-op\"] }\n",
-                ),
-                (
-                    "none/Cargo.toml",
-                    "[dev-dependencies]\nacs-dbs20190306 = \"0.1\"\n",
-                ),
+        );
+        let all = package(
+            "all",
+            "[dependencies]\nacs-dbs20190306 = { path = \"DBS\" }\n",
+        );
+        let workspace = format!(
+            "[workspace]\nmembers = [\"member\"]\nresolver = \"2\"\n\n[workspace.dependencies]\nacs-dbs20190306 = {{ path = \"{}\", default-features = false, features = [\"describe-backup-plan-list\"] }}\n",
+            dbs.display()
+        );
+        let member = package(
+            "member",
+            "[dependencies]\nacs-dbs20190306 = { workspace = true, features = [\"start-backup-plan\", \"no-such-op\"] }\n",
+        );
+        let none = package(
+            "none",
+            "[dev-dependencies]\nacs-dbs20190306 = { path = \"DBS\" }\n",
+        );
+        let scratch = Scratch::new(
+            "features",
+            &[
+                ("only/Cargo.toml", &only),
+                ("only/src/lib.rs", ""),
+                ("all/Cargo.toml", &all),
+                ("all/src/lib.rs", ""),
+                ("ws/Cargo.toml", &workspace),
+                ("ws/member/Cargo.toml", &member),
+                ("ws/member/src/lib.rs", ""),
+                ("none/Cargo.toml", &none),
+                ("none/src/lib.rs", ""),
                 ("broken/Cargo.toml", "[dependencies\n"),
             ],
         );
+        // Both tables of normal dependencies, the default feature of the package; not the
+        // dev-dependency.
         let only = with_features(&scratch, "only/Cargo.toml").unwrap();
         assert_eq!(
             only.operations,
@@ -737,9 +704,7 @@ optional = ["dbs?/release-backup-plan", "dep:dbs"]
         );
         assert_eq!(
             only.notes,
-            [
-                "your feature `optional` enables `release-backup-plan` only when it is on; not counted"
-            ]
+            ["your feature `extra` enables `release-backup-plan` only when it is on; not counted"]
         );
         assert_eq!(
             with_features(&scratch, "all/Cargo.toml")
@@ -748,17 +713,25 @@ optional = ["dbs?/release-backup-plan", "dep:dbs"]
                 .len(),
             36
         );
-        let member = with_features(&scratch, "ws/member/Cargo.toml").unwrap();
-        assert_eq!(
-            member.operations,
-            ["DescribeBackupPlanList", "StartBackupPlan"]
-        );
-        assert!(member.notes[0].ends_with("`no-such-op` is not a feature of acs-dbs20190306"));
+        // Inherited from the workspace; and the workspace's manifest for its members.
+        for manifest in ["ws/member/Cargo.toml", "ws/Cargo.toml"] {
+            let member = with_features(&scratch, manifest).unwrap();
+            assert_eq!(
+                member.operations,
+                ["DescribeBackupPlanList", "StartBackupPlan"],
+                "{manifest}"
+            );
+            assert!(
+                member.notes[0].ends_with("`no-such-op` is not a feature of acs-dbs20190306"),
+                "{:?}",
+                member.notes
+            );
+        }
         let none = with_features(&scratch, "none/Cargo.toml").unwrap_err();
         assert!(none.contains("no [dependencies] entry"), "{none}");
         let broken = with_features(&scratch, "broken/Cargo.toml").unwrap_err();
         assert!(
-            broken.contains("broken/Cargo.toml") && broken.contains("line 1"),
+            broken.contains("broken/Cargo.toml: cargo cannot read it"),
             "{broken}"
         );
     }

@@ -176,6 +176,23 @@ pub fn one_line(markdown: &str) -> String {
     parts.join(" ")
 }
 
+/// The first paragraph of sanitized text, with whatever it introduces: a paragraph ending in
+/// a colon ("Valid values:") runs on to the next block (the list), so a summary never ends
+/// where its list should start.
+pub fn first_paragraph(text: &str) -> &str {
+    let mut end = 0;
+    for block in text.split("\n\n") {
+        end += block.len();
+        // Blank lines in a row leave empty blocks between a colon and its list.
+        let introduces = block.trim().is_empty() || block.trim_end().ends_with(':');
+        if !introduces {
+            break;
+        }
+        end += 2;
+    }
+    text[..end.min(text.len())].trim_end()
+}
+
 /// Whether a line starts a Markdown list item (`- `, `* `, `+ `, `1. `).
 fn is_list_item(line: &str) -> bool {
     let line = line.trim_start();
@@ -266,13 +283,15 @@ fn interrupts_paragraph(trimmed: &str) -> bool {
 }
 
 /// Whether text can be continued by appending a line: its last line is ordinary prose, not a
-/// list item (an unindented line would join the item), a heading, a table row or a fence.
+/// list item (an unindented line would join the item), a heading, a table row or a fence, and
+/// does not end in a colon (which introduces something else than what would be appended).
 pub fn ends_in_prose(text: &str) -> bool {
     let Some(last) = text.lines().last() else {
         return false;
     };
     let last = last.trim_start();
     !last.is_empty()
+        && !last.trim_end().ends_with(':')
         && !is_list_item(last)
         && !last.starts_with('#')
         && !last.starts_with('|')
@@ -373,6 +392,15 @@ fn escape_prose(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
+            // A Markdown escape (`\[`, `\*`, `\_`, Alibaba's `\[**Deprecated**]`) stays one:
+            // the text is Markdown, and a doubled backslash would show.
+            '\\' if rest[1..].starts_with(|next: char| next.is_ascii_punctuation()) => {
+                let escaped = rest[1..].chars().next().expect("checked above");
+                out.push('\\');
+                out.push(escaped);
+                rest = &rest[1 + escaped.len_utf8()..];
+                continue;
+            }
             '\\' => out.push_str("\\\\"),
             c => out.push(c),
         }
@@ -394,9 +422,14 @@ fn link_at(text: &str) -> Option<(String, usize)> {
     {
         return None;
     }
-    let target = if let Some(name) = target.strip_prefix(acs_spec::ir::OPERATION_LINK) {
-        let module = acs_spec::names::snake_ident(name);
-        if module.starts_with("r#") {
+    let target = if let Some(module) = target.strip_prefix(acs_spec::ir::OPERATION_LINK) {
+        // The lowering names only modules of the service here; anything else in unlowered
+        // text stays text.
+        let is_module = !module.is_empty()
+            && module
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !is_module {
             return None;
         }
         format!("crate::operation::{module}")
@@ -445,6 +478,22 @@ mod tests {
     }
 
     #[test]
+    fn a_first_paragraph_keeps_what_it_introduces() {
+        let text = "The day. Valid values:\n\n* Monday\n* Tuesday\n\n> Default: Monday.";
+        assert_eq!(
+            first_paragraph(text),
+            "The day. Valid values:\n\n* Monday\n* Tuesday"
+        );
+        assert_eq!(first_paragraph("One.\n\nTwo."), "One.");
+        assert_eq!(first_paragraph("Ends with:"), "Ends with:");
+        assert_eq!(
+            first_paragraph("Values:\n\n\n\n- a\n\nMore."),
+            "Values:\n\n\n\n- a"
+        );
+        assert!(!ends_in_prose("Valid values:"));
+    }
+
+    #[test]
     fn code_on_one_line_is_inline_code() {
         // Found by compile-batch: the fence's `<b>` was left for rustdoc to read as HTML.
         assert_eq!(one_line("a\n~~~\n<b>bold\n~~~\nz"), "a `<b>bold` z");
@@ -466,7 +515,7 @@ mod tests {
     #[test]
     fn links_to_operations_and_web_pages_stay_links() {
         assert_eq!(
-            sanitize("Call [DescribeBackupPlanList](operation:DescribeBackupPlanList) first."),
+            sanitize("Call [DescribeBackupPlanList](operation:describe_backup_plan_list) first."),
             "Call [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) first."
         );
         assert_eq!(
@@ -500,6 +549,11 @@ mod tests {
             "end */ and \"quotes\""
         );
         assert_eq!(sanitize("- **true**: yes"), "- **true**: yes");
+        // Markdown escapes stay escapes; a lone backslash is one.
+        assert_eq!(
+            sanitize("\\[**Deprecated**] a (\\*) b\\c \\"),
+            "\\[**Deprecated**\\] a (\\*) b\\\\c \\\\"
+        );
     }
 
     /// Descriptions that would otherwise become doc tests (compiled and run by `cargo test`).

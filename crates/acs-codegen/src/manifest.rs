@@ -75,7 +75,8 @@ workspace = true
     )
 }
 
-/// `README.md`, shown on crates.io: what the crate is and how to start.
+/// `README.md`, shown on crates.io: what the crate is, how to depend on it (by path or git:
+/// nothing is published yet), and where the mock client for users' tests is.
 pub fn readme(service: &Service, spec_dir: &str) -> String {
     let crate_name = service.package_name.replace('-', "_");
     let style = match service.style {
@@ -89,15 +90,30 @@ pub fn readme(service: &Service, spec_dir: &str) -> String {
 
 A Rust client for the Alibaba Cloud {title} API, version {version} ({style} style, {count} operations), generated from Alibaba's API metadata.
 
+The crate (version {crate_version}) is not on crates.io yet: depend on it from a clone of the
+acs-rust repository beside your project, or from the repository's git URL.
+
 ```toml
 [dependencies]
-{package} = "{crate_version}"
+{package} = {{ path = "../acs-rust/crates/{package}" }}
+# or: {package} = {{ git = "<the acs-rust repository's URL>" }}
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
 ```
 
 Every operation is a method on `{crate_name}::Client` and a Cargo feature (all on by default).
 Credentials come from the environment, the Alibaba Cloud CLI profile, an ECS instance's RAM role
-or an ACK pod's OIDC token, as the official SDKs find them.
+or an ACK pod's OIDC token, as the official SDKs find them. `use {crate_name}::prelude::*;`
+brings in the client, `Config`, `Credentials`, the error types, `RetryConfig`, `Timeouts` and
+`Paginator`.
+
+Code that calls the service is tested without one through the `test-util` feature: its
+`{crate_name}::test_util` module has a mock client (`Mock`, answering from `Rule`s, recording the
+calls), also in the prelude with the feature on.
+
+```toml
+[dev-dependencies]
+{package} = {{ path = "../acs-rust/crates/{package}", features = ["test-util"] }}
+```
 "#,
         package = service.package_name,
         version = service.api_version,

@@ -61,12 +61,19 @@ impl ToTokens for LibRs<'_> {
             /// The runtime underneath: configuration, credential providers, retries, transport.
             pub use acs_runtime as runtime;
 
-            /// What a program calling this client usually needs in scope.
+            /// What a program calling this client usually needs in scope: the client, its
+            /// configuration (credentials, retries, time limits), errors, RAM facts and the
+            /// policy recorder, paginators and, with the `test-util` feature, the mock client.
             pub mod prelude {
                 pub use crate::Client;
                 pub use acs_runtime::credentials::Credentials;
                 pub use acs_runtime::ram::{PolicyRecorder, ResourceArns};
+                // Two short lines: prettyplease and rustfmt (which formats `lib.rs`) agree on
+                // them.
                 pub use acs_runtime::{Config, OperationError, SdkError};
+                pub use acs_runtime::{Paginator, RetryConfig, Timeouts};
+                #[cfg(feature = "test-util")]
+                pub use acs_runtime::mock::{Mock, Rule};
             }
 
             #test_util
@@ -131,7 +138,7 @@ fn client_method(op: &Operation) -> TokenStream {
     // The summary's last line gets the link, unless it ends in something a line would join.
     let link = format!(
         "(Set parameters, then `send().await`; see [`{0}`](crate::operation::{0}).)",
-        op.names.snake.trim_start_matches("r#")
+        op.names.bare_snake
     );
     let text = if docs::ends_in_prose(&summary) {
         format!("`{}`: {summary} {link}", op.name)

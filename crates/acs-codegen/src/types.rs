@@ -99,7 +99,7 @@ pub fn field_docs(field: &Field) -> TokenStream {
 /// request's fields, whose setters carry the whole text.
 pub fn field_summary(field: &Field) -> TokenStream {
     let text = description(field);
-    let first = text.split("\n\n").next().unwrap_or_default();
+    let first = docs::first_paragraph(&text);
     if field.required && field.placement.is_some() {
         let text = if docs::ends_in_prose(first) {
             format!("{first} Required.")

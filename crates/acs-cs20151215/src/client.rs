@@ -72,7 +72,7 @@ impl Client {
         }
     }
 
-    /// `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\\\\\\\\\\\&M plan. (Set parameters, then `send().await`; see [`cancel_operation_plan`](crate::operation::cancel_operation_plan).)
+    /// `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\&M plan. (Set parameters, then `send().await`; see [`cancel_operation_plan`](crate::operation::cancel_operation_plan).)
     #[cfg(feature = "cancel-operation-plan")]
     pub fn cancel_operation_plan(
         &self,
@@ -178,7 +178,7 @@ impl Client {
         }
     }
 
-    /// `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\\\\\\\&M workload. (Set parameters, then `send().await`; see [`create_cluster_node_pool`](crate::operation::create_cluster_node_pool).)
+    /// `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\&M workload. (Set parameters, then `send().await`; see [`create_cluster_node_pool`](crate::operation::create_cluster_node_pool).)
     #[cfg(feature = "create-cluster-node-pool")]
     pub fn create_cluster_node_pool(
         &self,
@@ -1096,7 +1096,7 @@ impl Client {
         }
     }
 
-    /// `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster. (Set parameters, then `send().await`; see [`modify_cluster_tags`](crate::operation::modify_cluster_tags).)
+    /// `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster. (Set parameters, then `send().await`; see [`modify_cluster_tags`](crate::operation::modify_cluster_tags).)
     #[cfg(feature = "modify-cluster-tags")]
     pub fn modify_cluster_tags(
         &self,
@@ -1312,7 +1312,7 @@ impl Client {
         }
     }
 
-    /// `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster. (Set parameters, then `send().await`; see [`tag_resources`](crate::operation::tag_resources).)
+    /// `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster. (Set parameters, then `send().await`; see [`tag_resources`](crate::operation::tag_resources).)
     #[cfg(feature = "tag-resources")]
     pub fn tag_resources(&self) -> tag_resources::TagResourcesBuilder<rt::Client> {
         tag_resources::TagResourcesBuilder {

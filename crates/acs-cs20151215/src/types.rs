@@ -450,7 +450,7 @@ pub struct DataDisk {
     pub file_system: Option<String>,
     /// The path to which the data disk is mounted. You must specify a valid path. Example: `/mnt/path1`.
     pub mount_target: Option<String>,
-    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\\_), and hyphens (-). Example: `DataDiskName`.
+    /// The data disk name. The name must be 2 to 128 characters in length. It must start with a letter and cannot start with <http://> or <https://>. The name can contain letters, digits, colons (:), underscores (\_), and hyphens (-). Example: `DataDiskName`.
     pub disk_name: Option<String>,
     /// The mount target of the data disk. If you do not specify this parameter, the system automatically assigns a mount target when you create an Elastic Compute Service (ECS) instance. Valid values: /dev/xvdb to /dev/xvdz. Example: `/dev/xvdb`.
     pub device: Option<String>,
@@ -804,7 +804,12 @@ impl rt::FromJson for HttpTokens {
 /// The `InstanceMetadataOptions` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstanceMetadataOptions {
-    /// The `http_tokens` field. Example: `optional`.
+    /// Valid values:
+    ///
+    /// - `optional`
+    /// - `required`
+    ///
+    /// Example: `optional`.
     pub http_tokens: Option<HttpTokens>,
 }
 
@@ -848,16 +853,16 @@ pub struct InstancePatterns {
     pub instance_categories: Option<Vec<String>>,
     /// The CPU architecture of the instance type.
     pub cpu_architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
+    /// \[This parameter is deprecated and replaced by cores\] The number of vCores provided by the instance type. Example: `4`.
     #[deprecated]
     pub core: Option<i64>,
-    /// \\\[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
+    /// \[This parameter is deprecated\] The maximum hourly price of the instance. Example: `2`.
     #[deprecated]
     pub max_price: Option<f32>,
-    /// \\\[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
+    /// \[This parameter is deprecated and replaced by cpu_architectures\] The architectures of instance types.
     #[deprecated]
     pub architectures: Option<Vec<String>>,
-    /// \\\[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
+    /// \[This parameter is deprecated\] Specifies whether to include burstable instance types. Example: `Exclude`.
     #[deprecated]
     pub burst_performance_option: Option<String>,
     /// The specified instance family.
@@ -2150,7 +2155,7 @@ impl rt::WireStruct for NodepoolTeeConfig {
     }
 }
 
-/// The automatic O\\&M policy of the cluster.
+/// The automatic O\&M policy of the cluster.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OperationPolicy {
     /// The configurations of auto cluster upgrade.

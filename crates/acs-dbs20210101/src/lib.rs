@@ -40,7 +40,9 @@ pub use acs_runtime::{Config, SdkError};
 /// The runtime underneath: configuration, credential providers, retries, transport.
 pub use acs_runtime as runtime;
 
-/// What a program calling this client usually needs in scope.
+/// What a program calling this client usually needs in scope: the client, its
+/// configuration (credentials, retries, time limits), errors, RAM facts and the
+/// policy recorder, paginators and, with the `test-util` feature, the mock client.
 pub mod prelude {
     pub use crate::Client;
 
@@ -49,6 +51,11 @@ pub mod prelude {
     pub use acs_runtime::ram::{PolicyRecorder, ResourceArns};
 
     pub use acs_runtime::{Config, OperationError, SdkError};
+
+    pub use acs_runtime::{Paginator, RetryConfig, Timeouts};
+
+    #[cfg(feature = "test-util")]
+    pub use acs_runtime::mock::{Mock, Rule};
 }
 
 /// Test support (the `test-util` feature, off by default): a client that answers from rules instead of a server, so code calling this service is tested without one. Requests are still written by the generated code and recorded; raw HTTP answers are decoded by the real client. See `acs_runtime::mock`.

@@ -51,7 +51,8 @@ fn code(text: &str) -> String {
     format!("{fence}{short}{fence}")
 }
 
-fn line(change: &Change) -> String {
+/// One change as a Markdown list item: where, what, old → new, and the reason.
+pub fn change_line(change: &Change) -> String {
     let mut out = String::from("- ");
     match (&change.operation, &change.shared_type) {
         (Some(op), _) => {
@@ -105,7 +106,7 @@ fn grouped_lines(changes: &[&Change]) -> Vec<String> {
     let mut grouped: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for change in changes {
         if counts[change.kind] < GROUP_AT {
-            lines.push(line(change));
+            lines.push(change_line(change));
             continue;
         }
         if !grouped.insert(change.kind) {
@@ -166,14 +167,14 @@ pub fn markdown(reports: &[Report]) -> String {
             }
         }
         let bump = report.next_version();
-        let why = if report.is_breaking() {
-            "breaking changes"
+        let rule = if report.is_breaking() {
+            "breaking changes raise the minor version of a 0.x crate, the major from 1.0"
         } else {
-            "no breaking changes"
+            "additive or documentation-only changes raise the patch version"
         };
         let _ = writeln!(
             md,
-            "Version: `{}` → `{bump}` ({why}; set `crate_version` in the spec folder's `overlay.yaml`).\n",
+            "Version: `{}` → `{bump}` (the rule in docs/maintaining.md, \"Crate versions\", published or not: {rule}; `cargo xtask update` sets it, or set `crate_version` in the spec folder's `overlay.yaml`).\n",
             report.crate_version
         );
     }

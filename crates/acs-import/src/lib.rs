@@ -7,8 +7,8 @@
 //! a warning (a dangling `$ref` becomes type `any`, a deprecated parameter whose Rust name
 //! collides with another is dropped) or refused per operation with a [`Refusal`] naming the
 //! reason (XML bodies, parameters in the host name, product-specific authentication). Every
-//! imported operation is checked with `acs_spec::load_service` before it is returned, so the
-//! generator accepts whatever is written.
+//! imported operation is checked with `acs_spec::lower_models` (the spec checks, on the model
+//! itself) before it is returned, so the generator accepts whatever is written.
 //!
 //! Styles: `RPC` imports as `rpc`; `ROA` and `FC` (Function Compute, whose paths start with
 //! the API version) as `roa`; `V3` as `roa` when its operations have paths and as `rpc` when
@@ -18,17 +18,21 @@
 //! `int64` (never truncates); `number` + `float` → `float`, otherwise `double`; an object with
 //! `properties` → `object`, with only `additionalProperties` → `map`, with neither → `any`;
 //! `enum` lists and `enumValueTitles` maps → `enum` (an empty list, or values that would clash
-//! as Rust variants, → plain `string`).
+//! as Rust variants, → plain `string`). Parameters the metadata spells as dotted scalars
+//! (`Filter.1.Key`, `PrivatePoolOptions.Id`, `AddGroup.1`) become the list or structure they
+//! stand for, sent under the same wire names.
 
 #![forbid(unsafe_code)]
 
 mod convert;
+mod notes;
 mod openmeta;
 mod shared;
 pub mod yaml;
 
 use std::fmt;
 
+use acs_spec::Diagnostic;
 use acs_spec::model::{OperationSpec, ServiceSpec};
 
 pub use convert::import_openmeta;
@@ -46,8 +50,11 @@ pub struct Imported {
     pub operations: Vec<OperationSpec>,
     /// Operations that were not imported, with the reason, sorted by name.
     pub refused: Vec<Refusal>,
-    /// What was adapted on the way, each naming the operation (or `service`).
-    pub warnings: Vec<String>,
+    /// What was adapted on the way, and what the spec checks warn about: each a warning
+    /// naming the file it concerns (`service.yaml`, `<Operation>.yaml`) and, when it is about
+    /// one part, where the part is (in the metadata for what the import adapted, in the spec
+    /// for the checks' findings).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// An operation that was not imported, and why.

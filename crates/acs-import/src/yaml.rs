@@ -2,7 +2,8 @@
 //!
 //! The model is serialized with `serde_json::to_value` (keys in the structs' field order, as
 //! `preserve_order` keeps them) and emitted in block style. Strings are written plain when the
-//! spec loader (`acs_spec::source`, YAML 1.2 core schema) reads them back as the same string,
+//! spec loader (`acs_spec::source`, YAML 1.2 core schema) and YAML 1.1 readers (PyYAML and
+//! other tools people read specs with) all read them back as the same string,
 //! as `|`/`|-` literal blocks when they span lines and a literal block keeps them exactly, and
 //! otherwise double-quoted with JSON escaping (JSON escapes are valid YAML escapes).
 
@@ -139,7 +140,31 @@ fn number_text(number: &serde_json::Number) -> String {
     if number.is_u64() && number.as_i64().is_none() {
         return json_quoted(&text);
     }
+    if number.is_f64() {
+        return float_text(&text);
+    }
     text
+}
+
+/// A float as both YAML 1.1 and 1.2 read it as one: YAML 1.1 wants a `.` and a signed
+/// exponent, so `1e-7` (as Rust prints it) becomes `1.0e-7` and `1e20` becomes `1.0e+20`.
+fn float_text(text: &str) -> String {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (text, None),
+    };
+    let mut out = mantissa.to_owned();
+    if !mantissa.contains('.') {
+        out.push_str(".0");
+    }
+    if let Some(exponent) = exponent {
+        out.push('e');
+        if !exponent.starts_with(['-', '+']) {
+            out.push('+');
+        }
+        out.push_str(exponent);
+    }
+    out
 }
 
 /// A string as a plain scalar, a literal block (when `block` allows it) or a quoted scalar.
@@ -215,10 +240,14 @@ fn is_plain_safe(text: &str, in_flow: bool) -> bool {
     !resolves_to_non_string(text)
 }
 
-/// Mirrors the loader's plain-scalar resolution (YAML 1.2 core schema) and YAML 1.1 booleans.
+/// Whether a plain scalar would be read as something other than a string: by the spec loader
+/// (YAML 1.2's core schema), or by the YAML 1.1 readers people also point at specs (PyYAML,
+/// Ruby's Psych, go-yaml v2, many editors' tools), whose implicit types are wider: booleans
+/// `yes`/`no`/`on`/`off`/`y`/`n`, octal `0755`, sexagesimal `1:30`, timestamps, `=` (the
+/// "value" type) and `<<` (the merge key). Erring on the side of quoting costs two characters.
 fn resolves_to_non_string(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    if matches!(
+    let word = matches!(
         lower.as_str(),
         "~" | "null"
             | "true"
@@ -233,14 +262,41 @@ fn resolves_to_non_string(text: &str) -> bool {
             | ".inf"
             | "-.inf"
             | "+.inf"
-    ) {
-        return true;
-    }
-    // Anything number-like (digits, signs, dots, exponents, `0x`/`0o` prefixes, `_`
-    // separators, sexagesimal colons) is quoted: cheaper than reproducing every resolver.
+            | "="
+            | "<<"
+    );
+    word || number_like(text) || starts_like_a_timestamp(text)
+}
+
+/// Anything number-like (digits, signs, dots, exponents, `0x`/`0o`/`0b` prefixes, `_`
+/// separators, sexagesimal colons): cheaper than reproducing every reader's number rules.
+fn number_like(text: &str) -> bool {
     text.chars().all(|c| {
         c.is_ascii_hexdigit() || matches!(c, '-' | '+' | '.' | '_' | ':' | 'x' | 'X' | 'o' | 'O')
     }) && text.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A date as YAML 1.1 timestamps start (`2017-11-31`, `2001-12-14T21:59:43Z`,
+/// `2001-12-14 21:59:43.10 -5`): four digits, a dash, one or two digits, a dash, one or two
+/// digits, then nothing, `T`, `t`, a space or a tab. PyYAML turns such a scalar into a date
+/// object, and fails on a day that does not exist.
+fn starts_like_a_timestamp(text: &str) -> bool {
+    fn digits(bytes: &[u8]) -> usize {
+        bytes.iter().take_while(|b| b.is_ascii_digit()).count()
+    }
+    let bytes = text.as_bytes();
+    if digits(bytes) != 4 || bytes.get(4) != Some(&b'-') {
+        return false;
+    }
+    let month = &bytes[5..];
+    let month_digits = digits(month);
+    if !(1..=2).contains(&month_digits) || month.get(month_digits) != Some(&b'-') {
+        return false;
+    }
+    let day = &month[month_digits + 1..];
+    let day_digits = digits(day);
+    (1..=2).contains(&day_digits)
+        && matches!(day.get(day_digits), None | Some(b'T' | b't' | b' ' | b'\t'))
 }
 
 /// A `|` / `|-` literal block for multi-line text that it reproduces exactly, or `None`.
@@ -294,7 +350,38 @@ mod tests {
         assert!(!is_plain_safe("true", false));
         assert!(!is_plain_safe("a: b", false));
         assert!(!is_plain_safe("", false));
+        // Read as other types by YAML 1.1 readers only.
+        for text in [
+            "2017-11-31T06:32:31Z",
+            "2001-12-14t21:59:43.10-05:00",
+            "2001-12-14 21:59:43.10 -5",
+            "2002-1-2",
+            "=",
+            "<<",
+            "Off",
+            "y",
+            "0755",
+            "190:20:30",
+            "0b1010",
+            "-.INF",
+        ] {
+            assert!(!is_plain_safe(text, false), "{text}");
+        }
+        // Dates in prose, and date-like words, stay plain.
+        for text in ["2017-11-31z", "v2017-11-31", "17-11-31T1", "a=b"] {
+            assert!(is_plain_safe(text, false), "{text}");
+        }
         assert_eq!(json_quoted("a\u{2028}b\"c"), "\"a\\u2028b\\\"c\"");
+    }
+
+    #[test]
+    fn floats_read_as_floats_in_yaml_1_1() {
+        let text = |value: f64| number_text(&serde_json::Number::from_f64(value).unwrap());
+        assert_eq!(text(1e-7), "1.0e-7");
+        assert_eq!(text(1e20), "1.0e+20");
+        assert_eq!(text(0.5), "0.5");
+        assert_eq!(text(2.0), "2.0");
+        assert_eq!(number_text(&serde_json::Number::from(3)), "3");
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!
 //! | layer | modules |
 //! | --- | --- |
-//! | the call | [`client`] (prepare, then attempts in phases: credentials → sign → send → read → decode), [`paginate`], [`mock`] |
+//! | the call | [`client`] (prepare, then attempts in phases: credentials → sign → send → read → decode), [`paginate`], `mock` (the `test-util` feature) |
 //! | configuration | [`config`] |
 //! | what a call decides with | [`decode`], [`retry`], [`operation`], [`ram`], [`error`] |
 //! | credentials | [`credentials`] (providers fetch through [`sign`] and [`transport`] directly, never through a [`Client`]) |

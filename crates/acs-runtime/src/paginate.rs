@@ -3,15 +3,24 @@
 //! A list operation's builder has `into_paginator()`, which gives a [`Paginator`]: a
 //! [`Stream`] of pages (also `next_page().await` without any stream library), and
 //! [`Paginator::items`] the items of every page, one by one. What a generated operation says
-//! about itself ([`Paginated`]) is two small functions: where its cursor goes in the request,
-//! and what an answer says about the next page.
+//! about itself ([`Paginated`]) is two small functions and a constant: where its cursor goes in
+//! the request, what an answer says about the next page, and where its page numbers start.
+//!
+//! Page numbers (`PageNumber`, `PageNum`, `CurrentPage`) count from 0 in some products and
+//! from 1 in others. The first page is the one the operation answers when asked for none, so
+//! the first request sends no page number (unless the caller set one); each later page number
+//! is one more than the page the answer says it holds (the page number echoed back) or, where
+//! the answer says nothing, than the page asked for, counted from where the metadata says pages
+//! start ([`Paginated::FIRST_PAGE`]).
 //!
 //! When it stops:
 //!
 //! - **tokens** (`NextToken`): when an answer has no token, an empty one, or one already
 //!   used (a service that repeats a token would otherwise be asked forever);
-//! - **page numbers** (`PageNumber`, `PageNum`, `CurrentPage`): when a page holds no items,
-//!   when the items so far reach the answer's total count, or the page number its total pages;
+//! - **page numbers**: when a page holds no items, when the items so far reach the answer's
+//!   total count, or the pages so far its total pages; and, without yielding it, at a later
+//!   page's answer echoing a page other than the one asked for (a service that ignores the
+//!   page number, or counts its echo differently: following it could skip or repeat pages);
 //! - always: after an error (the call itself retried where that was safe), and when a page is
 //!   the same as the one before it (a service that ignores the page asked for).
 //!
@@ -33,9 +42,9 @@ use crate::operation::Operation;
 /// The request field a paginator moves from page to page.
 #[derive(Debug)]
 pub enum CursorField<'a> {
-    /// A 32-bit page number (counted from 1).
+    /// A 32-bit page number.
     Page32(&'a mut Option<i32>),
-    /// A 64-bit page number (counted from 1).
+    /// A 64-bit page number.
     Page64(&'a mut Option<i64>),
     /// A token the previous answer gave.
     Token(&'a mut Option<String>),
@@ -50,11 +59,21 @@ impl CursorField<'_> {
         }
     }
 
-    fn set_page(&mut self, page: i64) {
+    /// Asks for page `page`; `false` when the field cannot hold it.
+    fn set_page(&mut self, page: i64) -> bool {
         match self {
-            CursorField::Page32(slot) => **slot = i32::try_from(page).ok(),
-            CursorField::Page64(slot) => **slot = Some(page),
-            CursorField::Token(_) => {}
+            CursorField::Page32(slot) => match i32::try_from(page) {
+                Ok(page) => {
+                    **slot = Some(page);
+                    true
+                }
+                Err(_) => false,
+            },
+            CursorField::Page64(slot) => {
+                **slot = Some(page);
+                true
+            }
+            CursorField::Token(_) => false,
         }
     }
 
@@ -86,6 +105,8 @@ impl<'a> From<&'a mut Option<String>> for CursorField<'a> {
 pub struct Page<'a, T> {
     /// The token that asks for the next page.
     pub next_token: Option<&'a str>,
+    /// The number of the page this answer holds, as it says (page-number cursors).
+    pub page_number: Option<i64>,
     /// How many items all pages hold together.
     pub total_count: Option<i64>,
     /// How many pages there are.
@@ -101,6 +122,10 @@ where
 {
     /// One item of a page.
     type Item: Clone;
+
+    /// The number of the page the operation answers when asked for none (0 or 1), where the
+    /// metadata says; `None` when only the answers say which page they hold.
+    const FIRST_PAGE: Option<i64> = None;
 
     /// The request field that says which page to answer.
     fn cursor(&mut self) -> CursorField<'_>;
@@ -141,6 +166,9 @@ where
     items_so_far: i64,
     seen_tokens: HashSet<String>,
     previous: Option<O::Output>,
+    /// Whether the first request asked for no page number: the pages so far are then counted
+    /// from the operation's first page, whatever number it has.
+    from_first_page: bool,
 }
 
 impl<O: Paginated> std::fmt::Debug for Paginator<O>
@@ -171,6 +199,7 @@ where
             items_so_far: 0,
             seen_tokens: HashSet::new(),
             previous: None,
+            from_first_page: false,
         }
     }
 
@@ -187,17 +216,32 @@ where
         }
     }
 
-    /// Decides what comes after `output`, the answer to `sent`; `false` when it repeats the
-    /// previous page and is not to be yielded.
+    /// Decides what comes after `output`, the answer to `sent`; `false` when it is not to be
+    /// yielded: it repeats the previous page, or is not the page asked for.
     fn advance(&mut self, mut sent: O, output: &O::Output) -> bool {
         if self.previous.as_ref() == Some(output) {
             return false;
         }
-        self.pages += 1;
         let page = O::page(output);
+        let mut cursor = sent.cursor();
+        let asked = cursor.page();
+        // A later page's number is the paginator's own; the first is the caller's, which a
+        // service may correct (a page 0 it counts as 1), and paging goes on from its answer.
+        if let (Some(asked), Some(answered)) = (asked, page.page_number)
+            && asked != answered
+            && self.pages > 0
+        {
+            tracing::warn!(
+                operation = O::INFO.action,
+                asked,
+                answered,
+                "the service answered another page than the one asked for; paging stops"
+            );
+            return false;
+        }
+        self.pages += 1;
         let items = page.items.map_or(0, <[_]>::len) as i64;
         self.items_so_far += items;
-        let mut cursor = sent.cursor();
         let more = if cursor.is_token() {
             match page.next_token.filter(|token| !token.is_empty()) {
                 Some(token) if self.seen_tokens.insert(token.to_owned()) => {
@@ -209,16 +253,38 @@ where
                 _ => false,
             }
         } else {
-            let current = cursor.page().unwrap_or(1);
+            if self.pages == 1 {
+                self.from_first_page = asked.is_none();
+            }
+            // The page the answer says it holds, else the one asked for, else (asked for none)
+            // the operation's first.
+            let current = page.page_number.or(asked).or(O::FIRST_PAGE);
             let reached_total = page
                 .total_count
                 .is_some_and(|total| self.items_so_far >= total);
-            let reached_pages = page.total_pages.is_some_and(|pages| current >= pages);
+            let reached_pages = page.total_pages.is_some_and(|pages| {
+                if self.from_first_page {
+                    self.pages as i64 >= pages
+                } else {
+                    // From a page the caller chose, the last page's number is `pages` when
+                    // pages count from 1, one less from 0: stop late (an empty page), not early.
+                    current.is_some_and(|current| current >= pages)
+                }
+            });
             let more = items > 0 && !reached_total && !reached_pages;
-            if more {
-                cursor.set_page(current + 1);
+            match current {
+                Some(current) if more => current
+                    .checked_add(1)
+                    .is_some_and(|next| cursor.set_page(next)),
+                None if more => {
+                    tracing::warn!(
+                        operation = O::INFO.action,
+                        "the answer does not say which page it holds and the metadata does not say where pages start; paging stops"
+                    );
+                    false
+                }
+                _ => false,
             }
-            more
         };
         if more {
             // A new call, so a new idempotency token: never the first page's.

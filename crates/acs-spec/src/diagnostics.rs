@@ -1,5 +1,5 @@
-//! Errors and warnings about spec files, each naming the file, the field path and a line and
-//! column, so a user can jump straight to the problem.
+//! Errors, warnings and notes about spec files, each naming the file, the field path and a
+//! line and column, so a user can jump straight to the problem.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -20,6 +20,9 @@ pub enum Severity {
     Error,
     /// The spec is used, with a documented fallback.
     Warning,
+    /// A fact of the spec worth knowing when it is imported or changed, recorded in the
+    /// generated code (so `cargo xtask codegen` need not repeat it on every run).
+    Note,
 }
 
 /// One problem found in a spec file.
@@ -29,7 +32,7 @@ pub struct Diagnostic {
     pub file: PathBuf,
     /// Where in the file; `None` when the problem concerns the file as a whole.
     pub location: Option<Location>,
-    /// Error or warning.
+    /// Error, warning or note.
     pub severity: Severity,
     /// Field path inside the document, such as `parameters[1].type`; empty for the document.
     pub field_path: String,
@@ -66,6 +69,21 @@ impl Diagnostic {
             ..Self::error(file, location, field_path, message)
         }
     }
+
+    /// Whether this is an error (rather than a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// What is wrong and where inside the document, without the file: ``at `path`: message``,
+    /// or the message alone for the whole document.
+    pub fn detail(&self) -> String {
+        if self.field_path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("at `{}`: {}", self.field_path, self.message)
+        }
+    }
 }
 
 /// `file:line:col: error: at `path`: message`, the shape compilers use so editors and terminals
@@ -79,12 +97,9 @@ impl fmt::Display for Diagnostic {
         let severity = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
-        write!(f, ": {severity}: ")?;
-        if !self.field_path.is_empty() {
-            write!(f, "at `{}`: ", self.field_path)?;
-        }
-        f.write_str(&self.message)
+        write!(f, ": {severity}: {}", self.detail())
     }
 }
 

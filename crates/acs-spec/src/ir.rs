@@ -46,15 +46,27 @@ pub struct Endpoint {
     pub vpc: Option<String>,
 }
 
-/// Names derived from an operation's wire name.
+/// The Rust names of everything an operation generates, decided once from its wire name
+/// ([`crate::names::operation_names`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OperationNames {
     /// Module and client method name (`start_backup_plan`), already a safe identifier.
     pub snake: String,
+    /// `snake` without a raw prefix (`match` for `r#match`): the module's file
+    /// (`src/operation/<bare_snake>.rs`), and how docs write the module and method names.
+    pub bare_snake: String,
     /// Prefix of the operation's types (`StartBackupPlan`), never a keyword escape.
     pub upper_camel: String,
     /// Cargo feature (`start-backup-plan`).
     pub feature: String,
+    /// The request type (`StartBackupPlanRequest`).
+    pub request: String,
+    /// The request builder (`StartBackupPlanBuilder`).
+    pub builder: String,
+    /// The response type (`StartBackupPlanResponse`).
+    pub response: String,
+    /// The error enum (`StartBackupPlanError`).
+    pub error: String,
 }
 
 /// Whether a failed attempt may be repeated after the service may have processed it.
@@ -131,6 +143,8 @@ pub struct Pagination {
     pub cursor: usize,
     /// The answer's token for the next page (token cursors).
     pub next_token: Option<Member>,
+    /// Where page numbers start and how the next one is found (page-number cursors).
+    pub page_numbers: Option<PageNumbers>,
     /// The answer's count of all items.
     pub total_count: Option<Member>,
     /// The answer's count of pages.
@@ -141,6 +155,20 @@ pub struct Pagination {
     pub item: TypeRef,
     /// Whether any member on these paths, or the cursor, is deprecated.
     pub deprecated: bool,
+}
+
+/// How a page-number cursor moves: products count pages from 0 or from 1, so the next page's
+/// number follows from what the answer says it holds or, where it says nothing, from where the
+/// metadata says pages start. At least one of the two is known, or the operation gets no
+/// paginator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageNumbers {
+    /// The answer's member saying which page it holds (`PageNum` echoed back): the next page
+    /// is that number plus one.
+    pub echoed: Option<Member>,
+    /// The number of the page the operation answers when asked for none (0 or 1), as the
+    /// cursor's description documents it ([`crate::rules::documented_first_page`]).
+    pub first: Option<i64>,
 }
 
 /// A response member reached through nested structs.
@@ -227,8 +255,9 @@ impl TypeRef {
     }
 }
 
-/// How IR text links to an operation of the same service: `[Label](operation:Name)`, from a
-/// doc-center link whose label names it.
+/// How IR text links to an operation of the same service: `[Label](operation:<bare_snake>)`
+/// ([`OperationNames::bare_snake`]), from a doc-center link whose label names it. Every such
+/// target in lowered text names an operation of the service.
 pub const OPERATION_LINK: &str = "operation:";
 
 /// Documentation of an item.
@@ -415,7 +444,16 @@ pub enum ArnPart {
         placeholder: String,
     },
     /// A placeholder that names no parameter: any value (`*`).
-    Wildcard,
+    Wildcard {
+        /// The placeholder's name as the template writes it.
+        placeholder: String,
+    },
+    /// Text that looks like a placeholder and is not one (`#{endpointId}` in PrivateZone's
+    /// metadata): any value (`*`), never copied.
+    Malformed {
+        /// The text as the template writes it.
+        text: String,
+    },
 }
 
 impl RamResource {
@@ -433,7 +471,7 @@ impl RamResource {
                 ArnPart::Param { index, .. } => params
                     .get(*index)
                     .map_or_else(|| "*".to_owned(), |p| format!("{{#{}}}", p.wire_name)),
-                ArnPart::Wildcard => "*".to_owned(),
+                ArnPart::Wildcard { .. } | ArnPart::Malformed { .. } => "*".to_owned(),
             })
             .collect()
     }

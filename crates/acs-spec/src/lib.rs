@@ -17,6 +17,7 @@ pub mod rules;
 pub mod schema;
 pub mod source;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
@@ -226,14 +227,14 @@ pub fn load_service_with_overlay(
         .iter()
         .map(|(file, (source, spec))| Parsed {
             file: &file.path,
-            source,
+            source: Some(source),
             spec,
         })
         .collect();
     let ir = lower::lower_service(
         Parsed {
             file: &service.path,
-            source: &service_doc.0,
+            source: Some(&service_doc.0),
             spec: &service_doc.1,
         },
         &parsed_operations,
@@ -246,6 +247,14 @@ pub fn load_service_with_overlay(
             }
         }
     }
+    loaded_or_errors(ir, diagnostics)
+}
+
+/// The service and its warnings when `diagnostics` holds no error, else the errors.
+fn loaded_or_errors(
+    service: ir::Service,
+    diagnostics: Vec<Diagnostic>,
+) -> Result<LoadedService, SpecErrors> {
     let (errors, mut warnings): (Vec<_>, Vec<_>) = diagnostics
         .into_iter()
         .partition(|d| d.severity == Severity::Error);
@@ -253,10 +262,103 @@ pub fn load_service_with_overlay(
         return Err(SpecErrors::new(errors));
     }
     warnings.sort();
-    Ok(LoadedService {
+    Ok(LoadedService { service, warnings })
+}
+
+/// A service lowered from models, with what the checks found, document by document.
+#[derive(Debug, Clone)]
+pub struct LoweredModels {
+    /// The IR; only meaningful when no document has an error.
+    pub service: ir::Service,
+    /// What the checks found in the service (`service.yaml`), sorted.
+    pub service_diagnostics: Vec<Diagnostic>,
+    /// What they found in each operation, by operation name, sorted; operations the checks
+    /// found nothing in are absent.
+    pub operation_diagnostics: BTreeMap<String, Vec<Diagnostic>>,
+}
+
+impl LoweredModels {
+    /// Whether the operation named `name` has an error (it cannot be generated as it is).
+    pub fn operation_has_errors(&self, name: &str) -> bool {
+        self.operation_diagnostics
+            .get(name)
+            .is_some_and(|found| found.iter().any(Diagnostic::is_error))
+    }
+
+    /// The errors of the service document itself.
+    pub fn service_errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.service_diagnostics.iter().filter(|d| d.is_error())
+    }
+
+    /// The service and every warning when nothing has an error (what [`load_service`] returns
+    /// for the same documents written out), else every error.
+    pub fn into_result(self) -> Result<LoadedService, SpecErrors> {
+        let diagnostics = self
+            .service_diagnostics
+            .into_iter()
+            .chain(self.operation_diagnostics.into_values().flatten())
+            .collect();
+        loaded_or_errors(self.service, diagnostics)
+    }
+}
+
+/// Checks and lowers a service given as models rather than files, as an importer builds it:
+/// the checks [`load_service`] makes of documents' content, with no text to parse (a model
+/// always has the format's shape, which is all the schema check adds). Diagnostics name the
+/// file each document is written to (`service.yaml`, `<OperationName>.yaml`), with no line
+/// and column, and come back per operation so a caller can drop the operations that fail.
+pub fn lower_models(
+    service: &model::ServiceSpec,
+    operations: &[model::OperationSpec],
+) -> LoweredModels {
+    let service_file = PathBuf::from(SERVICE_FILE);
+    let operation_files: Vec<PathBuf> = operations
+        .iter()
+        .map(|op| PathBuf::from(format!("{}.yaml", op.name)))
+        .collect();
+    let parsed: Vec<Parsed<'_, model::OperationSpec>> = operations
+        .iter()
+        .zip(&operation_files)
+        .map(|(spec, file)| Parsed {
+            file,
+            source: None,
+            spec,
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    let ir = lower::lower_service(
+        Parsed {
+            file: &service_file,
+            source: None,
+            spec: service,
+        },
+        &parsed,
+        &mut diagnostics,
+    );
+    diagnostics.sort();
+    let mut lowered = LoweredModels {
         service: ir,
-        warnings,
-    })
+        service_diagnostics: Vec::new(),
+        operation_diagnostics: BTreeMap::new(),
+    };
+    for diagnostic in diagnostics {
+        if diagnostic.file == service_file {
+            lowered.service_diagnostics.push(diagnostic);
+            continue;
+        }
+        let name = diagnostic
+            .file
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        lowered
+            .operation_diagnostics
+            .entry(name)
+            .or_default()
+            .push(diagnostic);
+    }
+    lowered
 }
 
 /// Parses one document, applies its overlay patch (`Some(name)` for an operation, `None` for

@@ -124,9 +124,25 @@ pub mod generated {
     pub const OPERATION_MODULES: &[&str] = &["mod"];
     /// Cargo features of a client crate besides one per operation.
     pub const CRATE_FEATURES: &[&str] = &["default", "test-util"];
+    /// Suffix of an operation's request type (`StartBackupPlanRequest`).
+    pub const REQUEST_SUFFIX: &str = "Request";
+    /// Suffix of an operation's request builder.
+    pub const BUILDER_SUFFIX: &str = "Builder";
+    /// Suffix of an operation's response type.
+    pub const RESPONSE_SUFFIX: &str = "Response";
+    /// Suffix of an operation's error enum.
+    pub const ERROR_SUFFIX: &str = "Error";
+    /// Kept free for an operation's own paginator type, which the runtime's generic
+    /// `Paginator` stands in for today.
+    pub const PAGINATOR_SUFFIX: &str = "Paginator";
     /// Suffixes of the types every operation declares (`StartBackupPlanRequest`, …).
-    pub const OPERATION_TYPE_SUFFIXES: &[&str] =
-        &["Request", "Builder", "Response", "Error", "Paginator"];
+    pub const OPERATION_TYPE_SUFFIXES: &[&str] = &[
+        REQUEST_SUFFIX,
+        BUILDER_SUFFIX,
+        RESPONSE_SUFFIX,
+        ERROR_SUFFIX,
+        PAGINATOR_SUFFIX,
+    ];
     /// The alias operation and type modules give `acs_runtime` (`use acs_runtime as rt;`), so
     /// no runtime name is imported into a module whose own items come from a spec. No spec name
     /// can take it: those modules declare only UpperCamelCase types and the `RAM` constant.
@@ -237,6 +253,24 @@ pub fn param_ident(wire: &str) -> String {
     }
 }
 
+/// The Rust names of everything the operation `wire` generates: module, client method, file,
+/// Cargo feature and types.
+pub fn operation_names(wire: &str) -> crate::ir::OperationNames {
+    let snake = snake_ident(wire);
+    let upper_camel = upper_camel_base(wire);
+    let with = |suffix: &str| format!("{upper_camel}{suffix}");
+    crate::ir::OperationNames {
+        bare_snake: snake.trim_start_matches("r#").to_owned(),
+        feature: kebab(wire),
+        request: with(generated::REQUEST_SUFFIX),
+        builder: with(generated::BUILDER_SUFFIX),
+        response: with(generated::RESPONSE_SUFFIX),
+        error: with(generated::ERROR_SUFFIX),
+        snake,
+        upper_camel,
+    }
+}
+
 /// Why an operation name cannot be used, if it collides with something the generated crate
 /// has of its own: a client method, a module, a Cargo feature or a policy file.
 pub fn operation_name_clash(wire: &str) -> Option<String> {
@@ -302,6 +336,31 @@ mod tests {
         assert_eq!(kebab("StartBackupPlan"), "start-backup-plan");
         assert_eq!(upper_camel_ident("Ünïcödé"), "Ncd");
         assert_eq!(upper_camel_ident("数据库"), "V");
+    }
+
+    #[test]
+    fn an_operation_is_named_once() {
+        let names = operation_names("Match");
+        assert_eq!(names.snake, "r#match");
+        assert_eq!(names.bare_snake, "match");
+        assert_eq!(names.feature, "match");
+        assert_eq!(names.request, "MatchRequest");
+        assert_eq!(names.builder, "MatchBuilder");
+        assert_eq!(names.response, "MatchResponse");
+        assert_eq!(names.error, "MatchError");
+        for suffix in generated::OPERATION_TYPE_SUFFIXES {
+            assert!(
+                [
+                    &names.request,
+                    &names.builder,
+                    &names.response,
+                    &names.error
+                ]
+                .iter()
+                .any(|name| name.ends_with(suffix))
+                    || *suffix == generated::PAGINATOR_SUFFIX
+            );
+        }
     }
 
     #[test]

@@ -192,11 +192,18 @@ impl Overlay {
                             for (name, patch) in ops {
                                 let op_path = path.key(name);
                                 if !operations.contains(name) {
+                                    // Operation names are long: a fifth of one mistyped is
+                                    // still a likely slip.
+                                    let edits = (name.chars().count() / 5).max(1);
+                                    let suggestion =
+                                        crate::schema::closest(name, operations, edits)
+                                            .map(|known| format!(" (did you mean `{known}`?)"))
+                                            .unwrap_or_default();
                                     error(
                                         &op_path,
                                         true,
                                         format!(
-                                            "the overlay patches operation `{name}`, which has no spec file in this folder"
+                                            "the overlay patches operation `{name}`, which has no spec file in this folder{suggestion}"
                                         ),
                                     );
                                 } else if !matches!(patch, Value::Object(_) | Value::Null) {

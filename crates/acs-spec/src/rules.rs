@@ -110,12 +110,13 @@ pub fn is_whole_json_body(
 
 /// Names that mark a list operation's pages, compared after [`pagination_name`]. Alibaba
 /// spells them many ways (`NextToken`, `nextToken`, `next_token`; `PageNumber`, `PageNum`,
-/// `CurrentPage`); only 1-based page numbers are recognised (`PageIndex` and `Offset` are not:
-/// their base differs by product).
+/// `CurrentPage`). Page numbers count from 0 or 1 depending on the product, so a page number
+/// is followed only where the answer echoes it or its description documents where pages
+/// start ([`documented_first_page`]); `PageIndex` and `Offset` are not recognised.
 pub mod pagination_names {
     /// Request parameter and answer member carrying the next page's token.
     pub const TOKEN: &str = "nexttoken";
-    /// Request parameters carrying a page number counted from 1.
+    /// Request parameters carrying a page number, and answer members echoing it.
     pub const PAGE_NUMBER: &[&str] = &["pagenumber", "pagenum", "currentpage", "pageno"];
     /// Answer members counting all items.
     pub const TOTAL_COUNT: &[&str] = &[
@@ -135,6 +136,102 @@ pub fn pagination_name(name: &str) -> String {
         .filter(|c| !matches!(c, '_' | '-'))
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// The number of the page a page-number parameter's description says the operation answers
+/// when none is asked for, when it says so unambiguously and the number is 0 or 1.
+///
+/// The metadata documents it in words, dozens of ways: a default ("Default value: **1**.",
+/// "The default value is 0", "default is 1"), else where pages start ("Pages start from page
+/// 1.", "starting from 0", "Start value: 1", "counted from 1") or a lower bound ("greater than
+/// or equal to 0", "greater than 0", "Minimum value: 1"). The default decides when there is
+/// one: it is the page an operation asked for none answers. Claims of the same kind that
+/// disagree, or a first page other than 0 or 1 (a default of 10 is a page size's, copied),
+/// give `None`: such an operation gets no paginator unless its answer echoes the page number.
+pub fn documented_first_page(description: &str) -> Option<i64> {
+    let text: String = description
+        .chars()
+        .filter(|c| !matches!(c, '*' | '`' | '\\'))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let defaults = numbers_after(&text, FIRST_PAGE_DEFAULTS, 0);
+    let mut starts = numbers_after(&text, FIRST_PAGE_STARTS, 0);
+    starts.extend(numbers_after(&text, FIRST_PAGE_LOWER_BOUNDS, 0));
+    starts.extend(numbers_after(&text, FIRST_PAGE_EXCLUSIVE_BOUNDS, 1));
+    let agreed = |claims: &[i64]| match claims {
+        [] => Ok(None),
+        [first, rest @ ..] if rest.iter().all(|n| n == first) => Ok(Some(*first)),
+        _ => Err(()),
+    };
+    let first = match agreed(&defaults).ok()? {
+        Some(default) => default,
+        None => agreed(&starts).ok()??,
+    };
+    matches!(first, 0 | 1).then_some(first)
+}
+
+/// Phrases a page parameter's default follows (lower case, without Markdown emphasis).
+const FIRST_PAGE_DEFAULTS: &[&str] = &[
+    "default value:",
+    "default value is",
+    "default value of",
+    "default is:",
+    "default is",
+    "default:",
+    "defaults to",
+];
+
+/// Phrases the first page's number follows.
+const FIRST_PAGE_STARTS: &[&str] = &[
+    "start from",
+    "starts from:",
+    "starts from",
+    "starting from",
+    "starting at",
+    "starts at",
+    "start value:",
+    "start value is",
+    "starting value:",
+    "starting value is",
+    "counted from",
+    "begins at",
+    "begins from",
+];
+
+/// Phrases an inclusive lower bound follows.
+const FIRST_PAGE_LOWER_BOUNDS: &[&str] = &[
+    "greater than or equal to",
+    "minimum value:",
+    "minimum value is",
+];
+
+/// Phrases an exclusive lower bound follows (the first page is one more).
+const FIRST_PAGE_EXCLUSIVE_BOUNDS: &[&str] = &["greater than"];
+
+/// The numbers that follow any of `phrases` in `text` (after an optional "page"), plus `add`.
+fn numbers_after(text: &str, phrases: &[&str], add: i64) -> Vec<i64> {
+    let mut numbers = Vec::new();
+    for phrase in phrases {
+        for (at, _) in text.match_indices(phrase) {
+            let rest = text[at + phrase.len()..].trim_start();
+            // "greater than or equal to" is a lower bound of its own, not "greater than".
+            if *phrase == "greater than" && rest.starts_with("or equal") {
+                continue;
+            }
+            // Whole words only ("restart from" is no start).
+            if at > 0 && text[..at].ends_with(|c: char| c.is_alphanumeric()) {
+                continue;
+            }
+            let rest = rest.strip_prefix("page ").unwrap_or(rest);
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let Ok(number) = digits.parse::<i64>() {
+                numbers.push(number + add);
+            }
+        }
+    }
+    numbers
 }
 
 /// Name prefixes of operations that only read. Alibaba's `operationType` alone is unreliable
@@ -195,6 +292,50 @@ mod tests {
         assert!(roa("DescribeClusterNodePools", Get));
         assert!(!roa("DescribeClusterAttachScripts", Post));
         assert!(!roa("DeleteCluster", Delete));
+    }
+
+    #[test]
+    fn first_pages_are_read_from_the_description() {
+        // DBS `DescribeBackupPlanList`'s `PageNum`.
+        assert_eq!(
+            documented_first_page(
+                "The page number. The value must be greater than or equal to 0 and not exceed the maximum value of an integer. Default value: 0."
+            ),
+            Some(0)
+        );
+        assert_eq!(
+            documented_first_page(
+                "The page number. Pages start from page 1.\n\nDefault value: **1**."
+            ),
+            Some(1)
+        );
+        assert_eq!(
+            documented_first_page("The number of the page to return. Pages start from Page 0."),
+            Some(0)
+        );
+        assert_eq!(
+            documented_first_page("The value must be an integer that is greater than 0."),
+            Some(1)
+        );
+        assert_eq!(
+            documented_first_page("Current page number, starting from **1**, default is **1**."),
+            Some(1)
+        );
+        assert_eq!(documented_first_page("Default value: `0`."), Some(0));
+        // The default decides: it is the page asked for when none is.
+        assert_eq!(
+            documented_first_page("Minimum value: 0. Default value: 1."),
+            Some(1)
+        );
+        // Nothing said, disagreeing claims, or a number no page count starts from.
+        assert_eq!(documented_first_page("The page number."), None);
+        assert_eq!(
+            documented_first_page("Pages start from 0. Pages start from 1."),
+            None
+        );
+        assert_eq!(documented_first_page("Default value: 0. Default: 1."), None);
+        assert_eq!(documented_first_page("Default value: 10."), None);
+        assert_eq!(documented_first_page("Starts from the first page."), None);
     }
 
     #[test]

@@ -210,7 +210,7 @@ impl<'s> Checker<'s> {
                     self.violations.push(Violation {
                         path: path.key(key),
                         at_key: true,
-                        message: match closest(key, &known) {
+                        message: match closest(key, &known, 2) {
                             Some(suggestion) => format!(
                                 "unknown key `{key}` (did you mean `{suggestion}`?); expected one of {}",
                                 quoted_list(&known)
@@ -258,12 +258,14 @@ fn allowed_strings(schema: &Value) -> Option<Vec<String>> {
         })
 }
 
-/// The known key within two edits of a misspelt one, if any.
-fn closest<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
+/// The known name within `max_edits` edits of a misspelt one, ignoring case, if any: what a
+/// "did you mean" suggests.
+pub(crate) fn closest<'k>(name: &str, known: &'k [String], max_edits: usize) -> Option<&'k str> {
+    let name = name.to_lowercase();
     known
         .iter()
-        .map(|candidate| (edit_distance(key, candidate), candidate))
-        .filter(|(distance, _)| *distance <= 2)
+        .map(|candidate| (edit_distance(&name, &candidate.to_lowercase()), candidate))
+        .filter(|(distance, _)| *distance <= max_edits)
         .min()
         .map(|(_, candidate)| candidate.as_str())
 }

@@ -11,7 +11,7 @@
 mod check;
 pub mod report;
 mod version;
-pub(crate) mod workspace;
+pub mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -45,7 +45,9 @@ pub enum Failure {
     Run(String),
 }
 
-pub(crate) fn canonical_or_parent(path: &Path) -> Option<PathBuf> {
+/// `path` made absolute through its nearest existing ancestor (`path` itself may not exist
+/// yet), to compare folders however they were spelt.
+pub fn canonical_or_parent(path: &Path) -> Option<PathBuf> {
     path.ancestors()
         .find_map(|ancestor| ancestor.canonicalize().ok())
 }
@@ -117,7 +119,8 @@ fn generator_fingerprint() -> String {
 }
 
 /// Runs `work` over `items` on `jobs` threads, in the order given; results in input order.
-fn parallel<T: Sync, R: Send>(
+/// `work` gets the worker's number (from 0) and the item.
+pub(crate) fn parallel<T: Sync, R: Send>(
     items: &[T],
     jobs: usize,
     work: impl Fn(usize, &T) -> R + Sync,

@@ -31,7 +31,8 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-pub(crate) fn write(path: &Path, contents: &str) -> Result<(), String> {
+/// Writes `contents` to `path` (creating its folder) unless it already holds them.
+pub fn write(path: &Path, contents: &str) -> Result<(), String> {
     if std::fs::read_to_string(path).ok().as_deref() == Some(contents) {
         return Ok(());
     }
@@ -58,7 +59,7 @@ fn sections(manifest: &str) -> Vec<(String, Vec<&str>)> {
 
 /// The root manifest: `members` are `crates/acs-runtime` and `packages`; `by` is the command
 /// that writes it (`cargo xtask catalogue`), named in its first line.
-pub(crate) fn root_manifest(repo: &Path, packages: &[String], by: &str) -> Result<String, String> {
+pub fn root_manifest(repo: &Path, packages: &[String], by: &str) -> Result<String, String> {
     let ours = read(&repo.join("Cargo.toml"))?;
     let mut manifest = format!(
         "# Written by `{by}`: generated client crates in a workspace of their own.\n[workspace]\nresolver = \"3\"\nmembers = [\n    \"crates/acs-runtime\",\n",
@@ -86,7 +87,7 @@ pub(crate) fn root_manifest(repo: &Path, packages: &[String], by: &str) -> Resul
 
 /// Copies the runtime (manifest without its test and bench sections, and `src/`) into
 /// `<out>/crates/acs-runtime`, and the repository's lock file when `out` has none.
-pub(crate) fn prepare(repo: &Path, out: &Path) -> Result<(), String> {
+pub fn prepare(repo: &Path, out: &Path) -> Result<(), String> {
     let from = repo.join("crates/acs-runtime");
     let to = out.join("crates/acs-runtime");
     let mut manifest = String::new();
@@ -128,7 +129,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// Bytes under `dir`, following no links.
-pub(crate) fn disk_usage(dir: &Path) -> u64 {
+pub fn disk_usage(dir: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };

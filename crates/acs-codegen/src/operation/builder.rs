@@ -68,8 +68,7 @@ impl ToTokens for Builder<'_> {
         let into_paginator = super::paginator::into_paginator(op);
         let docs = docs::doc_attrs(&format!(
             "Sets the parameters of `{}`: made by `Client::{}` (then [`send`](Self::send)) or [`{request}::builder`] (then [`build`](Self::build)). Setters take a value or an `Option`; `None` clears.",
-            op.name,
-            op.names.snake.trim_start_matches("r#")
+            op.name, op.names.bare_snake
         ));
         tokens.extend(quote! {
             #docs

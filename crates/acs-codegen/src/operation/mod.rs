@@ -14,7 +14,7 @@ use quote::{ToTokens, format_ident, quote};
 
 use crate::docs;
 
-/// Names of the operation's own types.
+/// The operation's own types, as identifiers: named by the IR ([`acs_spec::ir::OperationNames`]).
 pub(crate) struct OperationTypes {
     pub request: Ident,
     pub builder: Ident,
@@ -24,12 +24,12 @@ pub(crate) struct OperationTypes {
 
 impl OperationTypes {
     pub(crate) fn new(op: &Operation) -> Self {
-        let base = &op.names.upper_camel;
+        let names = &op.names;
         OperationTypes {
-            request: format_ident!("{base}Request"),
-            builder: format_ident!("{base}Builder"),
-            response: format_ident!("{base}Response"),
-            error: format_ident!("{base}Error"),
+            request: format_ident!("{}", names.request),
+            builder: format_ident!("{}", names.builder),
+            response: format_ident!("{}", names.response),
+            error: format_ident!("{}", names.error),
         }
     }
 }

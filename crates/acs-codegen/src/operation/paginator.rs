@@ -1,6 +1,6 @@
 //! A list operation's paging: `impl rt::Paginated` (where its cursor goes, what an answer says
-//! about the next page) and the builder's `into_paginator()`. The paging itself is in
-//! `acs_runtime::paginate`.
+//! about the next page, where page numbers start) and the builder's `into_paginator()`. The
+//! paging itself is in `acs_runtime::paginate`.
 
 use acs_spec::ir::{Member, Operation, TypeRef};
 use acs_spec::names::generated;
@@ -23,6 +23,12 @@ impl ToTokens for PaginatedImpl<'_> {
         let cursor = ident(&op.params[pagination.cursor].ident);
         let item = RustType::in_operation(&pagination.item);
         let next_token = optional(pagination.next_token.as_ref(), Read::Borrowed);
+        let numbers = pagination.page_numbers.as_ref();
+        let page_number = optional(numbers.and_then(|n| n.echoed.as_ref()), Read::Count);
+        let first_page = numbers.and_then(|n| n.first).map(|first| {
+            let first = proc_macro2::Literal::i64_unsuffixed(first);
+            quote! { const FIRST_PAGE: Option<i64> = Some(#first); }
+        });
         let total_count = optional(pagination.total_count.as_ref(), Read::Count);
         let total_pages = optional(pagination.total_pages.as_ref(), Read::Count);
         let items = read(&pagination.items, Read::Borrowed);
@@ -31,6 +37,7 @@ impl ToTokens for PaginatedImpl<'_> {
             #allow
             impl rt::Paginated for #request {
                 type Item = #item;
+                #first_page
 
                 fn cursor(&mut self) -> rt::CursorField<'_> {
                     (&mut self.#cursor).into()
@@ -39,6 +46,7 @@ impl ToTokens for PaginatedImpl<'_> {
                 fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
                     rt::Page {
                         next_token: #next_token,
+                        page_number: #page_number,
                         total_count: #total_count,
                         total_pages: #total_pages,
                         items: #items,

@@ -1,10 +1,12 @@
 //! RAM facts of an operation: a `RAM` constant the runtime's `ResourceArns` fills from a
 //! request.
 
-use acs_spec::ir::{AccessLevel, Operation};
+use acs_spec::ir::{AccessLevel, ArnPart, Operation, Ram as RamFacts};
 use acs_spec::names::generated;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
+
+use crate::docs;
 
 /// `pub const RAM: rt::ram::Facts`.
 pub(super) struct Ram<'a>(pub &'a Operation);
@@ -50,12 +52,54 @@ impl ToTokens for Ram<'_> {
                 facts.extend(quote!(.#method(&[#(#list),*])));
             }
         }
+        let docs = docs::doc_attrs(&docs::paragraphs([
+            "RAM authorization of this operation, for writing policies; `resource_arns` (from\nthe `prelude`) fills its templates from a request.".to_owned(),
+            unfilled_placeholders(ram),
+        ]));
         tokens.extend(quote! {
-            /// RAM authorization of this operation, for writing policies; `resource_arns` (from
-            /// the `prelude`) fills its templates from a request.
+            #docs
             pub const #name: rt::ram::Facts = #facts;
         });
     }
+}
+
+/// What the metadata's templates hold that no request fills: its placeholders that name no
+/// parameter of the operation, and text that looks like a placeholder and is not one, which
+/// `resource_arns` and the policy files make `*`.
+fn unfilled_placeholders(ram: &RamFacts) -> String {
+    let mut unfilled: Vec<String> = Vec::new();
+    let mut malformed: Vec<String> = Vec::new();
+    for resource in &ram.resources {
+        let template = docs::inline_code(&resource.template);
+        for part in &resource.parts {
+            match part {
+                ArnPart::Wildcard { placeholder } => unfilled.push(format!(
+                    "{} (in {template})",
+                    docs::inline_code(&format!("{{#{placeholder}}}"))
+                )),
+                ArnPart::Malformed { text } => {
+                    malformed.push(format!("{} (in {template})", docs::inline_code(text)));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut sentences = Vec::new();
+    if !unfilled.is_empty() {
+        sentences.push(format!(
+            "{} name{} no parameter of this operation: `resource_arns` and the policy files put `*` there.",
+            unfilled.join(", "),
+            if unfilled.len() == 1 { "s" } else { "" }
+        ));
+    }
+    if !malformed.is_empty() {
+        sentences.push(format!(
+            "{} {} no placeholder (`{{#Name}}`): `resource_arns` and the policy files put `*` there.",
+            malformed.join(", "),
+            if malformed.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    sentences.join(" ")
 }
 
 /// The `const RAM` item of the operation's `impl Operation`, when it has RAM facts.

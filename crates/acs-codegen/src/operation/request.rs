@@ -22,7 +22,7 @@ impl ToTokens for Request<'_> {
             response,
             error,
         } = &OperationTypes::new(op);
-        let method = op.names.snake.trim_start_matches("r#");
+        let method = &op.names.bare_snake;
         let docs = docs::doc_attrs(&format!(
             "Request of `{}`, made by [`{builder}`] (`Client::{method}` or [`{request}::builder`]), which checks that the required parameters are set.",
             op.name

@@ -20,6 +20,9 @@ pub struct CleanClusterUserPermissionsRequest {
     /// The ID of the specified Resource Access Management (RAM) user or RAM role within the Alibaba Cloud account. Required.
     pub uid: Option<String>,
     /// Specifies whether to forcefully delete the specified kubeconfig files. Valid values:
+    ///
+    /// * false (default): checks the cluster access records within the previous seven days before deleting the kubeconfig files. The kubeconfig files are not deleted if cluster access records are found or fail to be retrieved.
+    /// * true: forcefully deletes the kubeconfig files without checking the cluster access records.
     pub force: Option<bool>,
 }
 

@@ -342,7 +342,12 @@ pub struct CreateClusterBody {
     pub vpcid: Option<String>,
     /// The vSwitches for nodes in the cluster. This parameter is required if you create an ACK managed cluster that does not contain nodes.
     pub vswitch_ids: Option<Vec<String>>,
-    /// The IP stack of the cluster. Example: `Optional value: ipv4 (Single stack) or ipv6 (Dual Stack) Default value: IPV4`.
+    /// The IP stack of the cluster. Valid values:
+    ///
+    /// - `ipv4`
+    /// - `dual`
+    ///
+    /// Example: `Optional value: ipv4 (Single stack) or ipv6 (Dual Stack) Default value: IPV4`.
     pub ip_stack: Option<crate::types::IpStack>,
     /// If you select Terway as the network plug-in, you must allocate vSwitches to pods. For each vSwitch that allocates IP addresses to worker nodes, you must select a vSwitch in the same zone to allocate IP addresses to pods.
     ///
@@ -448,34 +453,34 @@ pub struct CreateClusterBody {
     pub extra_sans: Option<Vec<String>>,
     /// The configurations of the cluster maintenance window.
     pub maintenance_window: Option<crate::types::MaintenanceWindow>,
-    /// The automatic O\\&M policy of the cluster.
+    /// The automatic O\&M policy of the cluster.
     pub operation_policy: Option<crate::types::OperationPolicy>,
     /// The components that you want to install in the cluster. When you create a cluster, you can configure the `addons` parameter to specify the components that you want to install.
     ///
     /// **Network plug-in**: required. The Flannel and Terway plug-ins are supported. Select one of the plug-ins for the cluster.
     ///
-    /// * If you want to use the Terway component, specify the network plug-in in the \\\[{"name":"flannel","config":""}\] format.
-    /// * If you want to use the Terway component, specify the value network plug-in in the \\\[{"name": "terway-eniip","Config": ""}\] format.
+    /// * If you want to use the Terway component, specify the network plug-in in the \[{"name":"flannel","config":""}\] format.
+    /// * If you want to use the Terway component, specify the value network plug-in in the \[{"name": "terway-eniip","Config": ""}\] format.
     ///
     /// **Volume plug-in**: optional. Only the `Container Storage Interface (CSI)` plug-in is supported.
     ///
-    /// Specify the `CSI` plug-in in the following format: \\\[{"name":"csi-plugin","config": ""},{"name": "csi-provisioner","config": ""}\].
+    /// Specify the `CSI` plug-in in the following format: \[{"name":"csi-plugin","config": ""},{"name": "csi-provisioner","config": ""}\].
     ///
     /// **Simple Log Service component**: optional. We recommend that you enable Simple Log Service. If Simple Log Service is disabled, you cannot use the cluster auditing feature.
     ///
-    /// * Specify an existing `Simple Log Service project` in the following format: \\\[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true","sls_project_name":"your_sls_project_name"}"}\].
-    /// * To create a `Simple Log Service project`, specify the component in the following format: \\\[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true"}"}\].
+    /// * Specify an existing `Simple Log Service project` in the following format: \[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true","sls_project_name":"your_sls_project_name"}"}\].
+    /// * To create a `Simple Log Service project`, specify the component in the following format: \[{"name": "logtail-ds","config": "{"IngressDashboardEnabled":"true"}"}\].
     ///
     /// **Ingress controller**: optional. By default, the `nginx-ingress-controller` component is installed in ACK dedicated clusters.
     ///
-    /// * To install nginx-ingress-controller and enable Internet access, specify the Ingress controller in the following format: \\\[{"name":"nginx-ingress-controller","config":"{"IngressSlbNetworkType":"internet"}"}\].
-    /// * To disable the automatic installation of nginx-ingress-controller, specify the Ingress controller in the following format: \\\[{"name": "nginx-ingress-controller","config": "","disabled": true}\].
+    /// * To install nginx-ingress-controller and enable Internet access, specify the Ingress controller in the following format: \[{"name":"nginx-ingress-controller","config":"{"IngressSlbNetworkType":"internet"}"}\].
+    /// * To disable the automatic installation of nginx-ingress-controller, specify the Ingress controller in the following format: \[{"name": "nginx-ingress-controller","config": "","disabled": true}\].
     ///
     /// **Event center**: optional. By default, the event center feature is enabled.
     ///
     /// You can use ACK event centers to store and query events and configure alerts. You can use the Logstores that are associated with ACK event centers free of charge within 90 days. For more information, see Create and use an event center.
     ///
-    /// To enable the event center feature, specify the event center component in the following format: \\\[{"name":"ack-node-problem-detector","config":"{"sls_project_name":"your_sls_project_name"}"}\].
+    /// To enable the event center feature, specify the event center component in the following format: \[{"name":"ack-node-problem-detector","config":"{"sls_project_name":"your_sls_project_name"}"}\].
     pub addons: Option<Vec<crate::types::Addon>>,
     /// The list of node pools.
     pub nodepools: Option<Vec<crate::types::Nodepool>>,
@@ -491,7 +496,7 @@ pub struct CreateClusterBody {
     /// For more information about how to select a proper container runtime, see Comparison among Docker, containerd, and Sandboxed-Container.
     #[deprecated]
     pub runtime: Option<crate::types::Runtime>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `node_name_mode` parameter of the `kubernetes_config` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `node_name_mode` parameter of the `kubernetes_config` field in the `nodepool` section instead.
     ///
     /// The custom node name.
     ///
@@ -506,22 +511,22 @@ pub struct CreateClusterBody {
     /// The user data of nodes. Example: `IyEvdXNyL2Jpbi9iYXNoCmVjaG8gIkhlbGxvIEFD****`.
     #[deprecated]
     pub user_data: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `image_id` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_id` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `image_id` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_id` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The custom image for nodes. By default, the image provided by ACK is used. You can select a custom image to replace the default image. For more information, see Use a custom image to create an ACK cluster. Example: `m-bp16z7xko3vvv8gt****`.
     #[deprecated]
     pub image_id: Option<String>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `rds_instances` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `rds_instances` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The ApsaraDB RDS instances. The pod CIDR block and node CIDR block are added to the whitelists of the ApsaraDB RDS instances. We recommend that you add the pod CIDR block and node CIDR block to the whitelists of the ApsaraDB RDS instances in the ApsaraDB RDS console. If the RDS instances are not in the Running state, new nodes cannot be added to the cluster.
     #[deprecated]
     pub rds_instances: Option<Vec<String>>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `taints` parameter of the `kubernetes_config` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `taints` parameter of the `kubernetes_config` field in the `nodepool` section instead.
     ///
     /// The taints that you want to add to nodes. Taints can be used together with tolerations to avoid scheduling pods to specific nodes. For more information, see [taint-and-toleration](https://kubernetes.io/zh/docs/concepts/scheduling-eviction/taint-and-toleration/).
     #[deprecated]
     pub taints: Option<Vec<crate::types::Taint>>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `cloud_monitor_flags` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `cms_enabled` parameter of the `kubernetes_config` field in the nodepool section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `cloud_monitor_flags` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `cms_enabled` parameter of the `kubernetes_config` field in the nodepool section instead.
     ///
     /// Specifies whether to install the CloudMonitor agent. Valid values:
     ///
@@ -531,7 +536,7 @@ pub struct CreateClusterBody {
     /// Default value: `false`. Example: `true`.
     #[deprecated]
     pub cloud_monitor_flags: Option<bool>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `platform` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `platform` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The OS distribution that is used. Valid values:
     ///
@@ -545,7 +550,7 @@ pub struct CreateClusterBody {
     /// Default value: `CentOS`. Example: `CentOS`.
     #[deprecated]
     pub platform: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `image_type` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_type` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `image_type` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_type` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The type of OS. Valid values:
     ///
@@ -555,7 +560,7 @@ pub struct CreateClusterBody {
     /// Default value: `Linux`. Example: `Linux`.
     #[deprecated]
     pub os_type: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `soc_enabled` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `soc_enabled` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `soc_enabled` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `soc_enabled` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// Specifies whether to enable Multi-Level Protection Scheme (MLPS) security hardening. For more information, see ACK security hardening based on MLPS.
     ///
@@ -567,7 +572,7 @@ pub struct CreateClusterBody {
     /// Default value: `false`. Example: `false`.
     #[deprecated]
     pub soc_enabled: Option<bool>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `security_hardening_os` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `security_hardening_os` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `security_hardening_os` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `security_hardening_os` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// Specifies whether to enable Alibaba Cloud Linux Security Hardening. Valid values:
     ///
@@ -577,10 +582,10 @@ pub struct CreateClusterBody {
     /// Default value: `false`. Example: `false`.
     #[deprecated]
     pub security_hardening_os: Option<bool>,
-    /// \\\[Deprecated\] When you configure the control plane, use the `security_hardening_os` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `security_hardening_os` parameter of the `scaling_group` field in the `nodepool` section instead. Example: `false`.
+    /// \[Deprecated\] When you configure the control plane, use the `security_hardening_os` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `security_hardening_os` parameter of the `scaling_group` field in the `nodepool` section instead. Example: `false`.
     #[deprecated]
     pub cis_enabled: Option<bool>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `cpu_policy` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `cpu_policy` parameter of the `kubernetes_config` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `cpu_policy` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `cpu_policy` parameter of the `kubernetes_config` field in the `nodepool` section instead.
     ///
     /// The CPU management policy of the node. The following policies are supported if the Kubernetes version of the cluster is 1.12.6 or later:
     ///
@@ -595,36 +600,36 @@ pub struct CreateClusterBody {
     /// Default value: `30000-32767`. Example: `30000~32767`.
     #[deprecated]
     pub node_port_range: Option<String>,
-    /// \\\[**Deprecated**\] Use the `vswitch_ids` parameter instead.
+    /// \[**Deprecated**\] Use the `vswitch_ids` parameter instead.
     ///
     /// The IDs of the vSwitches that are specified for master nodes. You can specify up to three vSwitches. We recommend that you specify three vSwitches in different zones to ensure high availability.
     ///
     /// The number of vSwitches must be the same as the value of the `master_count` parameter and also the same as the number of vSwitches specified in the `master_vswitch_ids` parameter.
     #[deprecated]
     pub master_vswitch_ids: Option<Vec<String>>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `key_pair` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `key_pair` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `key_pair` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `key_pair` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The name of the key pair. You must configure this parameter or `login_password`. Example: `secrity-key`.
     #[deprecated]
     pub key_pair: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `login_password` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `login_password` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `login_password` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `login_password` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The password for SSH logon. You must set this parameter or `key_pair`. The password must be 8 to 30 characters in length, and must contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Example: `Hello@1234`.
     #[deprecated]
     pub login_password: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `size` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `size` parameter in the `control_plane_config` section instead.
     ///
     /// The number of master nodes. Valid values: `3` and `5`.
     ///
     /// Default value: `3`. Example: `3`.
     #[deprecated]
     pub master_count: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `instance_types` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `instance_types` parameter in the `control_plane_config` section instead.
     ///
     /// The instance types of master nodes. For more information, see Overview of instance families.
     #[deprecated]
     pub master_instance_types: Option<Vec<String>>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_category` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `system_disk_category` parameter in the `control_plane_config` section instead.
     ///
     /// The system disk category of master nodes. Valid values:
     ///
@@ -635,24 +640,24 @@ pub struct CreateClusterBody {
     /// Default value: `cloud_ssd`. The default value may vary in different zones. Example: `cloud_ssd`.
     #[deprecated]
     pub master_system_disk_category: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_disk` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `system_disk_disk` parameter in the `control_plane_config` section instead.
     ///
     /// The system disk size of master nodes. Valid values: 40 to 500. Unit: GiB.
     ///
     /// Default value: `120`. Example: `120`.
     #[deprecated]
     pub master_system_disk_size: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_performance_level` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `system_disk_performance_level` parameter in the `control_plane_config` section instead.
     ///
     /// The performance level (PL) of the system disk that you want to use for master nodes. This parameter takes effect only for ESSDs. For more information about the relationship between disk PLs and disk sizes, see ESSDs. Example: `PL1`.
     #[deprecated]
     pub master_system_disk_performance_level: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `system_disk_snapshot_policy_id` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `system_disk_snapshot_policy_id` parameter in the `control_plane_config` section instead.
     ///
     /// The ID of the automatic snapshot policy that is used by the system disk specified for master nodes. Example: `sp-2zej1nogjvovnz4z****`.
     #[deprecated]
     pub master_system_disk_snapshot_policy_id: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `instance_charge_type` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `instance_charge_type` parameter in the `control_plane_config` section instead.
     ///
     /// The billing method of master nodes. Valid values:
     ///
@@ -662,14 +667,14 @@ pub struct CreateClusterBody {
     /// Default value: `PostPaid`. Example: `PrePaid`.
     #[deprecated]
     pub master_instance_charge_type: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `period_unit` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `period_unit` parameter in the `control_plane_config` section instead.
     ///
     /// The billing cycle of the master nodes in the cluster. This parameter is required if master_instance_charge_type is set to `PrePaid`.
     ///
     /// Valid value: `Month`, which indicates that master nodes are billed only on a monthly basis. Example: `Month`.
     #[deprecated]
     pub master_period_unit: Option<String>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `unit` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `unit` parameter in the `control_plane_config` section instead.
     ///
     /// The subscription duration of master nodes. This parameter takes effect and is required only when `master_instance_charge_type` is set to `PrePaid`.
     ///
@@ -678,7 +683,7 @@ pub struct CreateClusterBody {
     /// Default value: 1. Example: `1`.
     #[deprecated]
     pub master_period: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `auto-renew` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `auto-renew` parameter in the `control_plane_config` section instead.
     ///
     /// Specifies whether to enable auto-renewal for master nodes. This parameter takes effect only when `master_instance_charge_type` is set to `PrePaid`. Valid values:
     ///
@@ -688,7 +693,7 @@ pub struct CreateClusterBody {
     /// Default value: `true`. Example: `true`.
     #[deprecated]
     pub master_auto_renew: Option<bool>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `auto-renew_period` parameter in the `control_plane_config` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `auto-renew_period` parameter in the `control_plane_config` section instead.
     ///
     /// The auto-renewal duration. This parameter takes effect and is required only when the subscription billing method is selected for master nodes.
     ///
@@ -697,24 +702,24 @@ pub struct CreateClusterBody {
     /// Default value: 1. Example: `1`.
     #[deprecated]
     pub master_auto_renew_period: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `desired_size` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `desired_size` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The number of worker nodes. Valid values: 0 to 100. Example: `3`.
     #[deprecated]
     pub num_of_nodes: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `vswitch_ids` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `vswitch_ids` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The vSwitches for worker nodes. Each worker node is allocated a vSwitch.
     ///
     /// `worker_vswitch_ids` is optional, but `vswitch_ids` is required if you create an ACK managed cluster that does not contain nodes.
     #[deprecated]
     pub worker_vswitch_ids: Option<Vec<String>>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `instance_types` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `instance_types` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The instance configurations of worker nodes.
     #[deprecated]
     pub worker_instance_types: Option<Vec<String>>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_category` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `system_disk_category` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The system disk category of worker nodes. For more information, see Elastic Block Storage devices.
     ///
@@ -726,7 +731,7 @@ pub struct CreateClusterBody {
     /// Default value: `cloud_ssd`. Example: `cloud_efficiency`.
     #[deprecated]
     pub worker_system_disk_category: Option<String>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_size` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `system_disk_size` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The system disk size of worker nodes. Unit: GiB.
     ///
@@ -737,12 +742,12 @@ pub struct CreateClusterBody {
     /// Default value: `120`. Example: `120`.
     #[deprecated]
     pub worker_system_disk_size: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_snapshot_policy_id` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `system_disk_snapshot_policy_id` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The ID of the automatic snapshot policy that is used by the system disk specified for worker nodes. Example: `sp-2zej1nogjvovnz4z****`.
     #[deprecated]
     pub worker_system_disk_snapshot_policy_id: Option<String>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `system_disk_performance_level` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `system_disk_performance_level` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// If the system disk is an ESSD, you can specify the PL of the ESSD. For more information, see Enterprise SSDs.
     ///
@@ -756,12 +761,12 @@ pub struct CreateClusterBody {
     /// Example: `PL1`.
     #[deprecated]
     pub worker_system_disk_performance_level: Option<String>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `data_disks` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `data_disks` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The configurations of the data disks that you want to mount to worker nodes. The configurations include the disk category and disk size.
     #[deprecated]
     pub worker_data_disks: Option<Vec<WorkerDataDisksItem>>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `instance_charge_type` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `instance_charge_type` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The billing method of worker nodes. Valid values:
     ///
@@ -771,14 +776,14 @@ pub struct CreateClusterBody {
     /// Default value: PostPaid. Example: `PrePaid`.
     #[deprecated]
     pub worker_instance_charge_type: Option<String>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `period_unit` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `period_unit` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The billing cycle of worker nodes. This parameter is required if worker_instance_charge_type is set to `PrePaid`.
     ///
     /// Valid value: `Month`, which indicates that worker nodes are billed only on a monthly basis. Example: `Month`.
     #[deprecated]
     pub worker_period_unit: Option<String>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `period` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `period` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The subscription duration of worker nodes. This parameter takes effect and is required only when `worker_instance_charge_type` is set to `PrePaid`.
     ///
@@ -787,7 +792,7 @@ pub struct CreateClusterBody {
     /// Default value: 1. Example: `1`.
     #[deprecated]
     pub worker_period: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `auto_renew` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `auto_renew` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// Specifies whether to enable auto-renewal for worker nodes. This parameter takes effect and is required only when `worker_instance_charge_type` is set to `PrePaid`. Valid values:
     ///
@@ -797,21 +802,21 @@ pub struct CreateClusterBody {
     /// Default value: `true`. Example: `true`.
     #[deprecated]
     pub worker_auto_renew: Option<bool>,
-    /// \\\[**Deprecated**\] When you configure a node pool, use the `auto_renew_period` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure a node pool, use the `auto_renew_period` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The auto-renewal duration of worker nodes. This parameter takes effect and is required only if the subscription billing method is selected for worker nodes.
     ///
     /// Valid values: 1, 2, 3, 6, and 12. Example: `1`.
     #[deprecated]
     pub worker_auto_renew_period: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
+    /// \[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
     ///
     /// The existing ECS instances that are specified as worker nodes for the cluster.
     ///
     /// > This parameter is required if you create worker nodes on existing ECS instances.
     #[deprecated]
     pub instances: Option<Vec<String>>,
-    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
+    /// \[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
     ///
     /// Specifies whether to mount a data disk to a node that is created based on an existing ECS instance. Valid values:
     ///
@@ -828,7 +833,7 @@ pub struct CreateClusterBody {
     /// Example: `false`.
     #[deprecated]
     pub format_disk: Option<bool>,
-    /// \\\[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
+    /// \[**Deprecated**\] When you configure a node pool, you cannot add existing nodes to the cluster. If you want to add existing nodes, you must first create a node pool and then call the [AttachInstancesToNodePool](crate::operation::attach_instances_to_node_pool) operation.
     ///
     /// Specifies whether to retain the names of existing ECS instances that are used in the cluster. Valid values:
     ///
@@ -846,10 +851,10 @@ pub struct CreateClusterBody {
     /// By default, this parameter is not specified.
     #[deprecated]
     pub service_discovery_types: Option<Vec<String>>,
-    /// \\\[Deprecated\] Use the `snat_entry` parameter instead. Example: `true`.
+    /// \[Deprecated\] Use the `snat_entry` parameter instead. Example: `true`.
     #[deprecated]
     pub nat_gateway: Option<bool>,
-    /// \\\[Deprecated\] Use the `zone_ids` parameter instead.
+    /// \[Deprecated\] Use the `zone_ids` parameter instead.
     ///
     /// The ID of the zone to which the cluster belongs. This parameter is specific to ACK Serverless clusters.
     ///
@@ -859,7 +864,7 @@ pub struct CreateClusterBody {
     /// Enables Simple Log Service for the cluster. This parameter takes effect only for ACK Serverless clusters. Set the value to `SLS`. Example: `SLS`.
     #[deprecated]
     pub logging_type: Option<String>,
-    /// \\\[**Deprecated**\] By default, the system does not perform a rollback when the cluster fails to be created. You must manually delete the cluster that fails to be created.
+    /// \[**Deprecated**\] By default, the system does not perform a rollback when the cluster fails to be created. You must manually delete the cluster that fails to be created.
     ///
     /// Specifies whether to perform a rollback when the cluster fails to be created. Valid values:
     ///
@@ -869,14 +874,14 @@ pub struct CreateClusterBody {
     /// Default value: `true`. Example: `true`.
     #[deprecated]
     pub disable_rollback: Option<bool>,
-    /// \\\[**Deprecated**\] By default, the system does not perform a rollback when the cluster fails to be created. You must manually delete the cluster that fails to be created.
+    /// \[**Deprecated**\] By default, the system does not perform a rollback when the cluster fails to be created. You must manually delete the cluster that fails to be created.
     ///
     /// Specifies the timeout period of cluster creation. Unit: minutes.
     ///
     /// Default value: `60`. Example: `60`.
     #[deprecated]
     pub timeout_mins: Option<i64>,
-    /// \\\[**Deprecated**\] When you configure the control plane, use the `image_type` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_type` parameter of the `scaling_group` field in the `nodepool` section instead.
+    /// \[**Deprecated**\] When you configure the control plane, use the `image_type` parameter in the `control_plane_config` section instead. When you configure a node pool, use the `image_type` parameter of the `scaling_group` field in the `nodepool` section instead.
     ///
     /// The type of OS distribution that you want to use. To specify the node OS, we recommend that you use this parameter. Valid values:
     ///
@@ -893,7 +898,7 @@ pub struct CreateClusterBody {
     /// Default value: `CentOS`. Example: `AliyunLinux`.
     #[deprecated]
     pub image_type: Option<String>,
-    /// \\\[**Deprecated**\] The pay-as-you-go billing method is used by Classic Load Balancer (CLB) instances. This parameter does not take effect.
+    /// \[**Deprecated**\] The pay-as-you-go billing method is used by Classic Load Balancer (CLB) instances. This parameter does not take effect.
     ///
     /// The specification of the Server Load Balancer (SLB) instance. Valid values:
     ///
@@ -910,7 +915,7 @@ pub struct CreateClusterBody {
     /// Specifies whether to enable the RAM Roles for Service Accounts (RRSA) feature. Example: `true`.
     #[deprecated]
     pub enable_rrsa: Option<bool>,
-    /// \\\[**Deprecated**\]
+    /// \[**Deprecated**\]
     ///
     /// The billing method of the CLB instance that is used by the API server. Default value: PostPaid. Valid values:
     ///
@@ -925,7 +930,7 @@ pub struct CreateClusterBody {
     /// For more information, see CLB billing adjustments. Example: `1`.
     #[deprecated]
     pub charge_type: Option<String>,
-    /// \\\[**Deprecated**\]
+    /// \[**Deprecated**\]
     ///
     /// The billing cycle. This parameter is required if charge_type is set to PrePaid.
     ///
@@ -934,7 +939,7 @@ pub struct CreateClusterBody {
     /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation. Example: `Month`.
     #[deprecated]
     pub period_unit: Option<String>,
-    /// \\\[**Deprecated**\]
+    /// \[**Deprecated**\]
     ///
     /// The subscription duration. This parameter takes effect and is required only when you set charge_type to PrePaid.
     ///
@@ -945,7 +950,7 @@ pub struct CreateClusterBody {
     /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation. Example: `FY2023`.
     #[deprecated]
     pub period: Option<i64>,
-    /// \\\[**Deprecated**\]
+    /// \[**Deprecated**\]
     ///
     /// Specifies whether to enable auto-renewal. This parameter takes effect only when `charge_type` is set to `PrePaid`. Valid values:
     ///
@@ -957,7 +962,7 @@ pub struct CreateClusterBody {
     /// This parameter was changed on October 15, 2024. For more information, see Announcement on changes to the parameter behavior of the CreateCluster operation. Example: `true`.
     #[deprecated]
     pub auto_renew: Option<bool>,
-    /// \\\[**Deprecated**\]
+    /// \[**Deprecated**\]
     ///
     /// The auto-renewal duration. This parameter takes effect only if charge_type is set to PrePaid and auto_renew is set to true. If you set `period_unit` to Month, the valid values of auto_renew_period are 1, 2, 3, 6, and 12.
     ///

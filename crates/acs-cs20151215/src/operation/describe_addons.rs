@@ -16,8 +16,15 @@ pub struct DescribeAddonsRequest {
     /// * `ExternalKubernetes`: registered cluster.
     pub cluster_type: Option<String>,
     /// The cluster type. Valid values:
+    ///
+    /// * `Default`: ACK managed cluster
+    /// * `Serverless`: ACK Serverless cluster
+    /// * `Edge`: ACK Edge cluster
     pub cluster_profile: Option<String>,
     /// If you set `cluster_type` to `ManagedKubernetes` and specify `profile`, you can further specify the edition of the cluster. Valid values:
+    ///
+    /// * `ack.pro.small`: creates an ACK Pro cluster.
+    /// * `ack.standard`: creates an ACK Basic cluster. If you leave the parameter empty, an ACK Basic cluster is created.
     pub cluster_spec: Option<String>,
     /// The cluster version.
     pub cluster_version: Option<String>,

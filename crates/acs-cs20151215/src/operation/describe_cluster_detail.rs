@@ -234,7 +234,7 @@ pub struct DescribeClusterDetailResponse {
     pub rrsa_config: Option<RrsaConfig>,
     /// The vSwitch for the control plane of the cluster.
     pub vswitch_ids: Option<Vec<String>>,
-    /// The automatic O\\&M policy of the cluster.
+    /// The automatic O\&M policy of the cluster.
     pub operation_policy: Option<crate::types::OperationPolicy>,
     /// The control plane configurations in an ACK dedicated cluster.
     pub control_plane_config: Option<ControlPlaneConfig>,

@@ -134,6 +134,7 @@ impl rt::Paginated for DescribeClusterEventsRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_info.as_ref().and_then(|v| v.page_number),
             total_count: output.page_info.as_ref().and_then(|v| v.total_count),
             total_pages: None,
             items: output.events.as_deref(),
@@ -325,7 +326,7 @@ impl rt::FromJson for EventsItemData {
 pub struct EventsItem {
     /// The event ID. Example: `e-9ad04f72-8ee7-46bf-a02c-e4a06b39****`.
     pub event_id: Option<String>,
-    /// The type of event. Valid values: Example: `nodepool_update`.
+    /// The type of event. Example: `nodepool_update`.
     pub r#type: Option<String>,
     /// The event source. Example: `cluster`.
     pub source: Option<String>,

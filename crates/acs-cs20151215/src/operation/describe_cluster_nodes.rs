@@ -16,6 +16,12 @@ pub struct DescribeClusterNodesRequest {
     /// The node pool ID.
     pub nodepool_id: Option<String>,
     /// The node state that you want to use to filter nodes. Valid values:
+    ///
+    /// * `all`: query nodes in the following four states.
+    /// * `running`: query nodes in the running state.
+    /// * `removing`: query nodes that are being removed.
+    /// * `initial`: query nodes that are being initialized.
+    /// * `failed`: query nodes that fail to be created.
     pub state: Option<String>,
     /// The number of entries per page. Valid values: 1 to 100.
     pub page_size: Option<String>,

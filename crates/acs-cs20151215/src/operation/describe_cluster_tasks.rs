@@ -122,6 +122,7 @@ impl rt::Paginated for DescribeClusterTasksRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_info.as_ref().and_then(|v| v.page_number),
             total_count: output.page_info.as_ref().and_then(|v| v.total_count),
             total_pages: None,
             items: output.tasks.as_deref(),

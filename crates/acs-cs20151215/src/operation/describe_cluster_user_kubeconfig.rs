@@ -15,6 +15,9 @@ pub struct DescribeClusterUserKubeconfigRequest {
     /// The cluster ID. Required.
     pub cluster_id: Option<String>,
     /// Specifies whether to obtain the kubeconfig file that is used to connect to the cluster over the internal network. You can obtain the terminal ID by calling one of the following operations:
+    ///
+    /// * `true`: obtains the kubeconfig file that is used to connect to the master instance over the internal network.
+    /// * `false`: obtains the kubeconfig file that is used to connect to the master instance over the Internet.
     pub private_ip_address: Option<bool>,
     /// The validity period of the temporary kubeconfig file. Unit: minutes. Valid values: 15 to 4320 (3 days).
     pub temporary_duration_minutes: Option<i64>,

@@ -12,14 +12,26 @@ pub struct DescribeClustersForRegionRequest {
     /// Perform a fuzzy search by using the cluster name.
     pub name: Option<String>,
     /// The type of the clusters to query. Valid values:
+    ///
+    /// * Kubernetes: ACK dedicated clusters.
+    /// * ManagedKubernetes: ACK managed clusters. ACK managed clusters include ACK Basic clusters, ACK Pro clusters, ACK Serverless Basic clusters, ACK Serverless Pro clusters, ACK Edge Basic clusters, ACK Edge Pro clusters, and ACK Lingjun Pro clusters.
+    /// * ExternalKubernetes: registered clusters.
     pub cluster_type: Option<ClusterType>,
     /// The number of records on each page.
     pub page_size: Option<i64>,
     /// The number of pages.
     pub page_number: Option<i64>,
     /// The subtype of the clusters to query. Valid values:
+    ///
+    /// * Default: ACK managed clusters. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * Edge: ACK Edge clusters. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * Serverless: ACK Serverless clusters. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * Lingjun: ACK Lingjun Pro clusters.
     pub profile: Option<Profile>,
     /// The specification of the clusters to query. Valid values:
+    ///
+    /// * ack.pro.small: ACK Pro clusters.
+    /// * ack.standard: ACK Basic clusters.
     pub cluster_spec: Option<ClusterSpec>,
     /// The cluster ID.
     pub cluster_id: Option<String>,
@@ -188,6 +200,11 @@ impl rt::Paginated for DescribeClustersForRegionRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output
+                .page_info
+                .as_ref()
+                .and_then(|v| v.page_number)
+                .map(i64::from),
             total_count: output
                 .page_info
                 .as_ref()
@@ -539,7 +556,12 @@ pub struct ClustersItem {
     pub proxy_mode: Option<ProxyMode>,
     /// The time zone. Example: `Asia/Shanghai`.
     pub timezone: Option<String>,
-    /// The IP protocol stack of the cluster. Example: `ipv4`.
+    /// The IP protocol stack of the cluster. Valid values:
+    ///
+    /// - `ipv4`
+    /// - `dual`
+    ///
+    /// Example: `ipv4`.
     pub ip_stack: Option<crate::types::IpStack>,
     /// The domain name of the cluster. Example: `cluster.local`.
     pub cluster_domain: Option<String>,

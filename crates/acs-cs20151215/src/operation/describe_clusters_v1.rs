@@ -18,8 +18,16 @@ pub struct DescribeClustersV1Request {
     /// The page number of the returned page.
     pub page_number: Option<i64>,
     /// If you set `cluster_type` to `ManagedKubernetes`, an ACK managed cluster is created. In this case, you can further specify the cluster edition. Valid values:
+    ///
+    /// * `Default`: ACK managed cluster. ACK managed clusters include ACK Basic clusters and ACK Pro clusters.
+    /// * `Edge`: ACK Edge cluster. ACK Edge clusters include ACK Edge Basic clusters and ACK Edge Pro clusters.
+    /// * `Serverless`: ACK Serverless cluster. ACK Serverless clusters include ACK Serverless Basic clusters and ACK Serverless Pro clusters.
+    /// * `Lingjun`: ACK Lingjun Pro cluster.
     pub profile: Option<String>,
     /// After you set `cluster_type` to `ManagedKubernetes` and configure the `profile` parameter, you can further specify the edition of the cluster. Valid values:
+    ///
+    /// * `ack.pro.small`: ACK Pro cluster.
+    /// * `ack.standard`: ACK Basic cluster. If you leave the parameter empty, ACK Basic cluster is selected.
     pub cluster_spec: Option<String>,
     /// The region ID of the clusters. You can use this parameter to query all clusters in the specified region.
     pub region_id: Option<String>,
@@ -177,6 +185,11 @@ impl rt::Paginated for DescribeClustersV1Request {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output
+                .page_info
+                .as_ref()
+                .and_then(|v| v.page_number)
+                .map(i64::from),
             total_count: output
                 .page_info
                 .as_ref()
@@ -368,7 +381,7 @@ pub struct ClustersItem {
     pub cluster_spec: Option<String>,
     /// The maintenance window of the cluster. This feature is available only for ACK managed clusters and ACK Serverless clusters.
     pub maintenance_window: Option<crate::types::MaintenanceWindow>,
-    /// The automatic O\\&M policy of the cluster.
+    /// The automatic O\&M policy of the cluster.
     pub operation_policy: Option<crate::types::OperationPolicy>,
 }
 

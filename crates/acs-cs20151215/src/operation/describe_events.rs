@@ -12,6 +12,23 @@ pub struct DescribeEventsRequest {
     /// The cluster ID.
     pub cluster_id: Option<String>,
     /// The event type. Valid values:
+    ///
+    /// * `cluster_create`: cluster creation.
+    /// * `cluster_scaleout`: cluster scale-out.
+    /// * `cluster_attach`: node addition.
+    /// * `cluster_delete`: cluster deletion.
+    /// * `cluster_upgrade`: cluster upgrades.
+    /// * `cluster_migrate`: cluster migration.
+    /// * `cluster_node_delete`: node removal.
+    /// * `cluster_node_drain`: node draining.
+    /// * `cluster_modify`: cluster modifications.
+    /// * `cluster_configuration_modify`: modifications of control plane configurations.
+    /// * `cluster_addon_install`: component installation.
+    /// * `cluster_addon_upgrade`: component updates.
+    /// * `cluster_addon_uninstall`: component uninstallation.
+    /// * `runtime_upgrade`: runtime updates.
+    /// * `nodepool_upgrade`: node pool upgrades.
+    /// * `nodepool_update`: node pool updates.
     pub r#type: Option<String>,
     /// The number of entries per page.
     pub page_size: Option<i64>,
@@ -142,6 +159,7 @@ impl rt::Paginated for DescribeEventsRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_info.as_ref().and_then(|v| v.page_number),
             total_count: output.page_info.as_ref().and_then(|v| v.total_count),
             total_pages: None,
             items: output.events.as_deref(),

@@ -16,6 +16,8 @@ pub struct DescribeExternalAgentRequest {
     /// Specifies whether to obtain the credentials that are used to access the cluster over the internal network.
     pub private_ip_address: Option<String>,
     /// The permission mode of the agent. Valid values:
+    ///
+    /// admin: the admin mode, which provides full permissions. restricted: the restricted mode, which provides partial permissions. Default value: admin.
     pub agent_mode: Option<String>,
 }
 

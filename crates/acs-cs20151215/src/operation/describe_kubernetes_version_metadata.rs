@@ -11,15 +11,32 @@ use acs_runtime as rt;
 pub struct DescribeKubernetesVersionMetadataRequest {
     /// The region ID of the cluster. Required.
     pub region: Option<String>,
-    /// The cluster type that you want to use. Valid values: Required.
+    /// The cluster type that you want to use. Valid values:
+    ///
+    /// * `Kubernetes`: ACK dedicated cluster.
+    /// * `ManagedKubernetes`: ACK managed cluster. ACK managed clusters include ACK Pro clusters, ACK Basic clusters, ACK Serverless Pro clusters, ACK Serverless Basic clusters, ACK Edge Pro clusters, and ACK Edge Basic clusters.
+    /// * `ExternalKubernetes`: registered cluster.
+    ///
+    /// Required.
     pub cluster_type: Option<String>,
     /// The Kubernetes version of the cluster. The Kubernetes versions supported by ACK are the same as the Kubernetes versions supported by open source Kubernetes. We recommend that you specify the latest Kubernetes version. If you do not configure this parameter, the latest Kubernetes version is used.
     pub kubernetes_version: Option<String>,
     /// The scenario where clusters are used. Valid values:
+    ///
+    /// * `Default`: non-edge computing scenarios
+    /// * `Edge`: edge computing scenarios
+    /// * `Serverless`: serverless scenarios.
     pub profile: Option<String>,
     /// The container runtime type that you want to use. You can specify a runtime type to query only OS images that support the runtime type. Valid values:
+    ///
+    /// * `docker`: Docker
+    /// * `containerd`: containerd
+    /// * `Sandboxed-Container.runv`: Sandboxed-Container
     pub runtime: Option<String>,
     /// The query mode. Valid values:
+    ///
+    /// * `supported`: queries all supported Kubernetes versions.
+    /// * `creatable`: queries only Kubernetes versions of clusters that you can create.
     pub mode: Option<String>,
     /// Specifies whether to query the Kubernetes versions available for updates. This parameter takes effect only when the KubernetesVersion parameter is specified.
     pub query_upgradable_version: Option<bool>,

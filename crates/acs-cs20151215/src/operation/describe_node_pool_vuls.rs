@@ -14,6 +14,10 @@ pub struct DescribeNodePoolVulsRequest {
     /// Node pool ID. Required.
     pub nodepool_id: Option<String>,
     /// The priority to fix the vulnerability. Separate multiple priorities with commas (,). Valid values:
+    ///
+    /// * `asap`: high
+    /// * `later`: medium
+    /// * `nntf`: low
     pub necessity: Option<String>,
 }
 

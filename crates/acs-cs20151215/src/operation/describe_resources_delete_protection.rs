@@ -11,7 +11,12 @@ use acs_runtime as rt;
 pub struct DescribeResourcesDeleteProtectionRequest {
     /// The ID of the Container Service for Kubernetes (ACK) cluster. Required.
     pub cluster_id: Option<String>,
-    /// The type of the resource that you want to query. Valid values: Required.
+    /// The type of the resource that you want to query. Valid values:
+    ///
+    /// * Namespaces
+    /// * services
+    ///
+    /// Required.
     pub resource_type: Option<ResourceType>,
     /// The namespace in which the resources that you want to query reside.
     pub namespace: Option<String>,

@@ -16,6 +16,9 @@ pub struct DescribeSubaccountK8sClusterUserConfigRequest {
     /// The ID of the RAM user or RAM role whose cluster kubeconfig file that you want to obtain. Required.
     pub uid: Option<String>,
     /// Specifies whether to obtain the kubeconfig file used to connect to the cluster over the internal network. Valid values:
+    ///
+    /// * `true`: Obtain the kubeconfig file used to connect to the cluster over the internal network.
+    /// * `false`: Obtain the kubeconfig file used to connect to the cluster over the Internet.
     pub private_ip_address: Option<bool>,
     /// The validity period of the temporary kubeconfig file. Unit: minutes.
     pub temporary_duration_minutes: Option<i64>,

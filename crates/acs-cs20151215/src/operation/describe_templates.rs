@@ -116,6 +116,8 @@ impl DescribeTemplatesBuilder<rt::Client> {
 impl rt::Paginated for DescribeTemplatesRequest {
     type Item = TemplatesItem;
 
+    const FIRST_PAGE: Option<i64> = Some(1);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -123,6 +125,7 @@ impl rt::Paginated for DescribeTemplatesRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_info.as_ref().and_then(|v| v.page_number),
             total_count: output.page_info.as_ref().and_then(|v| v.total_count),
             total_pages: None,
             items: output.templates.as_deref(),

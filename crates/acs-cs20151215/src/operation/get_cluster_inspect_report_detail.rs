@@ -16,10 +16,21 @@ pub struct GetClusterInspectReportDetailRequest {
     /// The query language.
     pub language: Option<String>,
     /// The category of the inspection item. Valid values:
+    ///
+    /// * security: Security compliance
+    /// * performance: Performance efficiency
+    /// * stability: Business stability
+    /// * limitation: Service limits
+    /// * cost: Cost optimization
     pub category: Option<String>,
     /// The type of the inspection object. Only items that meet the targetType parameter are returned.
     pub target_type: Option<String>,
     /// The level of the inspection item. Valid values:
+    ///
+    /// * advice: Suggestions
+    /// * warning: Low severity
+    /// * error: Medium severity
+    /// * critical: High severity
     pub level: Option<String>,
     /// Inspection results filtering. If this parameter is set to true, only abnormal inspection items are returned.
     pub enable_filter: Option<bool>,
@@ -202,6 +213,7 @@ impl rt::Paginated for GetClusterInspectReportDetailRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: output.next_token.as_deref(),
+            page_number: None,
             total_count: None,
             total_pages: None,
             items: output.check_item_results.as_deref(),

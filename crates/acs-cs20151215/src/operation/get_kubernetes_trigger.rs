@@ -14,6 +14,9 @@ pub struct GetKubernetesTriggerRequest {
     /// The namespace name. Required.
     pub namespace: Option<String>,
     /// The type of trigger. Valid values:
+    ///
+    /// * `deployment`: performs actions on Deployments.
+    /// * `application`: performs actions on applications that are deployed in Application Center.
     pub r#type: Option<String>,
     /// The application name. Required.
     pub name: Option<String>,

@@ -156,7 +156,7 @@ pub struct GrantPermissionsBodyItem {
     ///
     /// * `admin`: administrator
     /// * `admin-view`: read-only administrator
-    /// * `ops`: O\\&M engineer
+    /// * `ops`: O\&M engineer
     /// * `dev`: developer
     /// * `restricted`: restricted user
     /// * Custom role

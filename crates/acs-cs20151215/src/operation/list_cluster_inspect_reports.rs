@@ -125,6 +125,7 @@ impl rt::Paginated for ListClusterInspectReportsRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: output.next_token.as_deref(),
+            page_number: None,
             total_count: None,
             total_pages: None,
             items: output.reports.as_deref(),

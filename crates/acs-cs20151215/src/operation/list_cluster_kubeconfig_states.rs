@@ -131,6 +131,8 @@ impl ListClusterKubeconfigStatesBuilder<rt::Client> {
 impl rt::Paginated for ListClusterKubeconfigStatesRequest {
     type Item = StatesItem;
 
+    const FIRST_PAGE: Option<i64> = Some(1);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_number).into()
     }
@@ -138,6 +140,7 @@ impl rt::Paginated for ListClusterKubeconfigStatesRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page.as_ref().and_then(|v| v.page_number).map(i64::from),
             total_count: output.page.as_ref().and_then(|v| v.total_count).map(i64::from),
             total_pages: None,
             items: output.states.as_deref(),

@@ -89,7 +89,7 @@ impl ListOperationPlansBuilder<rt::Client> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListOperationPlansResponse {
-    /// The list of auto O\\&M execution plans.
+    /// The list of auto O\&M execution plans.
     pub plans: Option<Vec<PlansItem>>,
 }
 

@@ -13,9 +13,25 @@ pub struct ListOperationPlansForRegionRequest {
     pub region_id: Option<String>,
     /// 按集群ID过滤。
     pub cluster_id: Option<String>,
-    /// 按执行计划类型过滤。
+    /// 按执行计划类型过滤。 Valid values:
+    ///
+    /// - `CVE_FIX`
+    /// - `CONTAINERD_UPGRADE`
+    /// - `CLUSTER_UPGRADE_MASTER`
+    /// - `CLUSTER_UPGRADE_ADDON`
+    /// - `NODEPOOL_CONFIG`
+    /// - `KUBELET_UPGRADE`
+    /// - `NODEPOOL_UPDATE_OS`
+    /// - `IMAGE_UPGRADE`
     pub r#type: Option<crate::types::ListOperationPlansForRegionType>,
-    /// 按执行计划状态过滤。
+    /// 按执行计划状态过滤。 Valid values:
+    ///
+    /// - `Scheduled`
+    /// - `Failed`
+    /// - `ValidatingFailed`
+    /// - `Executing`
+    /// - `Canceled`
+    /// - `Executed`
     pub state: Option<crate::types::ListOperationPlansForRegionState>,
 }
 
@@ -65,7 +81,18 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
         self
     }
 
-    /// 按执行计划类型过滤。 Example: `CLUSTER_UPGRADE_MASTER`.
+    /// 按执行计划类型过滤。 Valid values:
+    ///
+    /// - `CVE_FIX`
+    /// - `CONTAINERD_UPGRADE`
+    /// - `CLUSTER_UPGRADE_MASTER`
+    /// - `CLUSTER_UPGRADE_ADDON`
+    /// - `NODEPOOL_CONFIG`
+    /// - `KUBELET_UPGRADE`
+    /// - `NODEPOOL_UPDATE_OS`
+    /// - `IMAGE_UPGRADE`
+    ///
+    /// Example: `CLUSTER_UPGRADE_MASTER`.
     pub fn r#type(
         mut self,
         value: impl rt::IntoParam<crate::types::ListOperationPlansForRegionType>,
@@ -74,7 +101,16 @@ impl<C> ListOperationPlansForRegionBuilder<C> {
         self
     }
 
-    /// 按执行计划状态过滤。 Example: `Scheduled`.
+    /// 按执行计划状态过滤。 Valid values:
+    ///
+    /// - `Scheduled`
+    /// - `Failed`
+    /// - `ValidatingFailed`
+    /// - `Executing`
+    /// - `Canceled`
+    /// - `Executed`
+    ///
+    /// Example: `Scheduled`.
     pub fn state(
         mut self,
         value: impl rt::IntoParam<crate::types::ListOperationPlansForRegionState>,
@@ -232,13 +268,39 @@ pub struct PlansItem {
     pub start_time: Option<String>,
     /// 预期结束执行时间。 Example: `2023-11-22T18:00:00+08:00`.
     pub end_time: Option<String>,
-    /// 状态。 Example: `Scheduled`.
+    /// 状态。 Valid values:
+    ///
+    /// - `Scheduled`
+    /// - `Failed`
+    /// - `ValidatingFailed`
+    /// - `Executing`
+    /// - `Canceled`
+    /// - `Executed`
+    ///
+    /// Example: `Scheduled`.
     pub state: Option<crate::types::ListOperationPlansForRegionState>,
     /// 状态原因。
     pub state_reason: Option<crate::types::DescribeTaskInfoErrorDetail>,
-    /// 类型。 Example: `CLUSTER_UPGRADE_MASTER`.
+    /// 类型。 Valid values:
+    ///
+    /// - `CVE_FIX`
+    /// - `CONTAINERD_UPGRADE`
+    /// - `CLUSTER_UPGRADE_MASTER`
+    /// - `CLUSTER_UPGRADE_ADDON`
+    /// - `NODEPOOL_CONFIG`
+    /// - `KUBELET_UPGRADE`
+    /// - `NODEPOOL_UPDATE_OS`
+    /// - `IMAGE_UPGRADE`
+    ///
+    /// Example: `CLUSTER_UPGRADE_MASTER`.
     pub r#type: Option<crate::types::ListOperationPlansForRegionType>,
-    /// 执行目标类型。 Example: `cluster`.
+    /// 执行目标类型。 Valid values:
+    ///
+    /// - `cluster`
+    /// - `nodepool`
+    /// - `addon`
+    ///
+    /// Example: `cluster`.
     pub target_type: Option<TargetType>,
     /// 执行目标ID。 Example: `c29ced64b3dfe4f33b57ca0aa9f68****`.
     pub target_id: Option<String>,

@@ -146,6 +146,7 @@ impl rt::Paginated for ListTagResourcesRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: output.next_token.as_deref(),
+            page_number: None,
             total_count: None,
             total_pages: None,
             items: output.tag_resources.as_ref().and_then(|v| v.tag_resource.as_deref()),

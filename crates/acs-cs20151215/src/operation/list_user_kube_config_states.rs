@@ -130,6 +130,8 @@ impl ListUserKubeConfigStatesBuilder<rt::Client> {
 impl rt::Paginated for ListUserKubeConfigStatesRequest {
     type Item = StatesItem;
 
+    const FIRST_PAGE: Option<i64> = Some(1);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_number).into()
     }
@@ -137,6 +139,7 @@ impl rt::Paginated for ListUserKubeConfigStatesRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page.as_ref().and_then(|v| v.page_number).map(i64::from),
             total_count: output.page.as_ref().and_then(|v| v.total_count).map(i64::from),
             total_pages: None,
             items: output.states.as_deref(),
@@ -231,7 +234,7 @@ pub struct StatesItem {
     pub cluster_state: Option<String>,
     /// The name of the cluster.
     ///
-    /// The name must be 1 to 63 characters in length, and can contain digits, underscores (\\_), and hyphens (-). The name must start with a letter or number. Example: `cluster-demo`.
+    /// The name must be 1 to 63 characters in length, and can contain digits, underscores (\_), and hyphens (-). The name must start with a letter or number. Example: `cluster-demo`.
     pub cluster_name: Option<String>,
 }
 

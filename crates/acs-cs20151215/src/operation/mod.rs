@@ -19,7 +19,7 @@ pub mod cancel_cluster_upgrade;
 #[cfg(feature = "cancel-component-upgrade")]
 pub mod cancel_component_upgrade;
 
-/// `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\\\\\\\\\\\&M plan.
+/// `CancelOperationPlan`: You can call the CancelOperationPlan operation to cancel a pending auto O\\\\\\\\\\&M plan.
 #[cfg(feature = "cancel-operation-plan")]
 pub mod cancel_operation_plan;
 
@@ -59,7 +59,7 @@ pub mod create_cluster_diagnosis;
 #[cfg(feature = "create-cluster-inspect-config")]
 pub mod create_cluster_inspect_config;
 
-/// `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\\\\\\\&M workload.
+/// `CreateClusterNodePool`: Creates a node pool for a Container Service for Kubernetes (ACK) cluster. You can use node pools to facilitate node management. For example, you can schedule, configure, or maintain nodes by node pool, and enable auto scaling for a node pool. We recommend that you use a managed node pool, which can help automate specific O\\\\\\&M tasks for nodes, such as Common Vulnerabilities and Exposures (CVE) patching and node repair. This reduces your O\\\\\\&M workload.
 #[cfg(feature = "create-cluster-node-pool")]
 pub mod create_cluster_node_pool;
 
@@ -383,7 +383,7 @@ pub mod modify_cluster_addon;
 #[cfg(feature = "modify-cluster-node-pool")]
 pub mod modify_cluster_node_pool;
 
-/// `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster.
+/// `ModifyClusterTags`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the ModifyClusterTags operation to modify the labels of a cluster.
 #[cfg(feature = "modify-cluster-tags")]
 pub mod modify_cluster_tags;
 
@@ -463,7 +463,7 @@ pub mod stop_alert;
 #[cfg(feature = "sync-cluster-node-pool")]
 pub mod sync_cluster_node_pool;
 
-/// `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster.
+/// `TagResources`: You can add labels in key-value pairs to clusters. This allows cluster developers or O\\\&M engineers to classify and manage clusters in a more flexible manner. This also meets the requirements for monitoring, cost analysis, and tenant isolation. You can call the TagResources operation to add labels to a cluster.
 #[cfg(feature = "tag-resources")]
 pub mod tag_resources;
 

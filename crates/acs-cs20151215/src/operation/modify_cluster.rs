@@ -294,7 +294,7 @@ pub struct ControlPlaneConfig {
     ///
     /// Example: `cloud_essd`.
     pub system_disk_category: Option<String>,
-    /// The type of the system disk. Valid values: \\\[40,500\]. Unit: GiB. Example: `120`.
+    /// The type of the system disk. Valid values: \[40,500\]. Unit: GiB. Example: `120`.
     pub system_disk_size: Option<i64>,
     /// The ID of the automatic snapshot policy applied to the node system disk. Example: `sp-2zej1nogjvovnz4z****`.
     pub system_disk_snapshot_policy_id: Option<String>,
@@ -423,7 +423,7 @@ pub struct ModifyClusterBody {
     pub cluster_name: Option<String>,
     /// The storage configurations of system events.
     pub system_events_logging: Option<SystemEventsLogging>,
-    /// The automatic O\\&M policy of the cluster.
+    /// The automatic O\&M policy of the cluster.
     pub operation_policy: Option<crate::types::OperationPolicy>,
     /// The custom subject alternative names (SANs) for the API server certificate to accept requests from specified IP addresses or domain names. This parameter is available only for ACK managed clusters.
     pub api_server_custom_cert_sans: Option<ApiServerCustomCertSans>,

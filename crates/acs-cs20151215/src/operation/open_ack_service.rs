@@ -13,6 +13,9 @@ use acs_runtime as rt;
 #[non_exhaustive]
 pub struct OpenAckServiceRequest {
     /// The type of service that you want to activate. Valid values:
+    ///
+    /// * `propayasgo`: ACK clusters (including ACK managed clusters and ACK dedicated clusters), ACK Serverless clusters, and registered clusters.
+    /// * `edgepayasgo`: ACK Edge clusters.
     pub r#type: Option<String>,
 }
 

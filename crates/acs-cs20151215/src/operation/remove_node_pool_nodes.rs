@@ -20,8 +20,14 @@ pub struct RemoveNodePoolNodesRequest {
     /// The node pool ID. Required.
     pub nodepool_id: Option<String>,
     /// Specifies whether to release the nodes after they are removed. Valid values:
+    ///
+    /// * true: release the nodes after they are removed.
+    /// * false: do not release the nodes after they are removed.
     pub release_node: Option<bool>,
     /// Specifies whether to drain the nodes that you want to remove. Valid values:
+    ///
+    /// * true: drain the nodes that you want to remove.
+    /// * false: do not drain the nodes that you want to remove.
     pub drain_node: Option<bool>,
     /// This parameter is deprecated.
     #[deprecated]

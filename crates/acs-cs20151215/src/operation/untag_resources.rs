@@ -18,6 +18,9 @@ pub struct UntagResourcesRequest {
     /// The list of keys of the labels that you want to remove. Required.
     pub tag_keys: Option<Vec<String>>,
     /// Specifies whether to remove all custom labels. This parameter takes effect only when `tag_keys` is left empty. Valid values:
+    ///
+    /// * `true`: Remove all custom labels.
+    /// * `false`: Do not remove all custom labels.
     pub all: Option<bool>,
 }
 

@@ -151,7 +151,7 @@ impl std::error::Error for UpdateK8sClusterUserConfigExpireError {}
 pub struct UpdateK8sClusterUserConfigExpireBody {
     /// Specifies the expiration time of the kubeconfig file. Unit: hours.
     ///
-    /// Valid values: \\\[1, 1876000\]. The maximum value is 100 years. Example: `720`.
+    /// Valid values: \[1, 1876000\]. The maximum value is 100 years. Example: `720`.
     pub expire_hour: Option<i64>,
     /// The RAM user ID. Example: `The ID of the Resource Access Management (RAM) user that you use.`.
     pub user: Option<String>,

@@ -18,6 +18,10 @@ pub struct UpdateUserPermissionsRequest {
     /// The request body.
     pub body: Option<Vec<UpdateUserPermissionsBodyItem>>,
     /// The authorization method. Valid values:
+    ///
+    /// * `apply`: The global update mode. Overwrites all existing permissions of the RAM user or RAM role on the cluster. You must specify all the permissions you want to grant to the RAM user or RAM role in the request parameters when you call this operation.
+    /// * `delete`: The deletion mode. Revokes only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
+    /// * `patch`: The incremental mode. Adds only the cluster permissions specified in the request, preserving other existing permissions of the RAM user or RAM role.
     pub mode: Option<UpdateUserPermissionsMode>,
 }
 
@@ -175,7 +179,7 @@ pub struct UpdateUserPermissionsBodyItem {
     ///
     /// * `admin`: administrator
     /// * `admin-view`: read-only administrator
-    /// * `ops`: O\\&M engineer
+    /// * `ops`: O\&M engineer
     /// * `dev`: developer
     /// * `restricted`: restricted user
     /// * Custom role

@@ -11,7 +11,16 @@ use acs_runtime as rt;
 pub struct ConfigureBackupPlanRequest {
     /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Required.
     pub backup_plan_id: Option<String>,
-    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Valid values: Required.
+    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter. Valid values:
+    ///
+    /// - **RDS**
+    /// - **ECS**
+    /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway
+    /// - **Agent**: a database connected through a backup gateway
+    /// - **DDS**: Alibaba Cloud MongoDB
+    /// - **Other**: a database connected over the internet
+    ///
+    /// Required.
     pub source_endpoint_instance_type: Option<String>,
     /// The region where the database resides. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub source_endpoint_region: Option<String>,
@@ -34,10 +43,21 @@ pub struct ConfigureBackupPlanRequest {
     /// The backup objects. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub backup_objects: Option<String>,
     /// The full backup cycle. Valid values:
+    ///
+    /// - **Monday**
+    /// - **Tuesday**
+    /// - **Wednesday**
+    /// - **Thursday**
+    /// - **Friday**
+    /// - **Saturday**
+    /// - **Sunday**
     pub backup_period: Option<String>,
     /// The start time for the full backup. The time is in the *HH:mm*Z format. The time is displayed in Coordinated Universal Time (UTC). Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this parameter.
     pub backup_start_time: Option<String>,
     /// Specifies whether to enable incremental log backup. Valid values:
+    ///
+    /// - **true**: enabled
+    /// - **false**: disabled
     pub enable_backup_log: Option<bool>,
     /// The interval for incremental backups, in seconds.
     pub backup_log_interval_seconds: Option<i32>,
@@ -52,12 +72,18 @@ pub struct ConfigureBackupPlanRequest {
     /// The Oracle system ID (SID).
     pub source_endpoint_oracle_sid: Option<String>,
     /// The storage type for the backup. Valid values:
+    ///
+    /// - Empty (default): Backup data is stored in your OSS bucket.
+    /// - system: Backup data is stored in the built-in OSS bucket of DBS.
     pub backup_storage_type: Option<String>,
     /// The disk I/O limit. Unit: KB/s.
     pub backup_speed_limit: Option<i64>,
     /// The network bandwidth throttling. Unit: KB/s. The maximum value is 10 GB.
     pub backup_rate_limit: Option<i64>,
     /// The full backup strategy. Valid values:
+    ///
+    /// - **simple**: periodic backup. Use this value with the BackupPeriod and BackupStartTime parameters.
+    /// - **manual**: manual backup.
     pub backup_strategy_type: Option<String>,
     /// The user ID (UID) of the Alibaba Cloud account for cross-account backup. Call the [DescribeRestoreTaskList](crate::operation::describe_restore_task_list) operation to obtain this parameter.
     pub cross_aliyun_id: Option<String>,

@@ -15,29 +15,78 @@ pub struct CreateAndStartBackupPlanRequest {
     pub backup_plan_id: Option<String>,
     /// The region where DBS is supported. For more information, see [DescribeRegions](crate::operation::describe_regions).
     pub region: Option<String>,
-    /// The specification of the backup plan. Valid values: Required.
+    /// The specification of the backup plan. Valid values:
+    ///
+    /// - **micro**
+    /// - **small**
+    /// - **medium**
+    /// - **large**
+    /// - **xlarge**
+    ///
+    /// Required.
     pub instance_class: Option<String>,
-    /// The database type. Valid values: Required.
+    /// The database type. Valid values:
+    ///
+    /// - **MySQL**
+    /// - **MSSQL**
+    /// - **Oracle**
+    /// - **MariaDB**
+    /// - **PostgreSQL**
+    /// - **DRDS**
+    /// - **MongoDB**
+    /// - **Redis**
+    ///
+    /// Required.
     pub database_type: Option<String>,
-    /// The backup method. Valid values: Required.
+    /// The backup method. Valid values:
+    ///
+    /// - **logical**: logical backup
+    /// - **physical**: physical backup
+    ///
+    /// Required.
     pub backup_method: Option<String>,
     /// The billing cycle for the subscription instance. Valid values:
+    ///
+    /// - **Year**: The instance is billed annually.
+    /// - **Month**: The instance is billed monthly.
     pub period: Option<String>,
     /// The subscription duration. Valid values:
+    ///
+    /// - If you set **Period** to **Year**, the value of **UsedTime** can be 1 to 5.
+    /// - If you set **Period** to **Month**, the value of **UsedTime** can be 1 to 11.
     pub used_time: Option<i32>,
     /// The payment method. Valid value:
+    ///
+    /// **prepay**: subscription
     pub pay_type: Option<String>,
     /// The region where the database is located.
     pub database_region: Option<String>,
     /// The storage region.
     pub storage_region: Option<String>,
     /// The type of the database instance. Valid values:
+    ///
+    /// - **RDS**
+    /// - **PolarDB**
+    /// - **DDS**: Alibaba Cloud MongoDB
+    /// - **Kvstore**: Alibaba Cloud Redis
+    /// - **Other**: A database connected through an IP address and port.
+    /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
     pub instance_type: Option<String>,
     /// This parameter is not yet available.
     pub storage_type: Option<String>,
     /// The source of the request. The default value is OpenApi. You do not need to set this parameter.
     pub from_app: Option<String>,
-    /// The location of the database. Valid values: Required.
+    /// The location of the database. Valid values:
+    ///
+    /// - **RDS**
+    /// - **ECS**
+    /// - **Express**: A database connected through a leased line, VPN Gateway, or Smart Access Gateway.
+    /// - **Agent**: A database connected through a backup gateway.
+    /// - **DDS**: Alibaba Cloud MongoDB
+    /// - **Other**: A database connected directly through an IP address and port.
+    /// - **dg**: A self-managed database that does not have a public IP address and port. This database is connected through Database Gateway (DG).
+    ///
+    /// Required.
     pub source_endpoint_instance_type: Option<String>,
     /// The region where the database is located.
     pub source_endpoint_region: Option<String>,
@@ -61,10 +110,21 @@ pub struct CreateAndStartBackupPlanRequest {
     /// The backup objects.
     pub backup_objects: Option<String>,
     /// The full backup cycle. Valid values:
+    ///
+    /// - **Monday**
+    /// - **Tuesday**
+    /// - **Wednesday**
+    /// - **Thursday**
+    /// - **Friday**
+    /// - **Saturday**
+    /// - **Sunday**
     pub backup_period: Option<String>,
     /// The start time for the full backup. The time is in the *HH:mm* format and is in UTC.
     pub backup_start_time: Option<String>,
     /// Specifies whether to enable incremental log backup. Valid values:
+    ///
+    /// - **true**: enables incremental log backup.
+    /// - **false**: disables incremental log backup.
     pub enable_backup_log: Option<bool>,
     /// The interval for incremental backups, in seconds (s).
     pub backup_log_interval_seconds: Option<i32>,
@@ -79,12 +139,18 @@ pub struct CreateAndStartBackupPlanRequest {
     /// The Oracle system ID (SID). This parameter is required if the database type is Oracle.
     pub source_endpoint_oracle_sid: Option<String>,
     /// The built-in storage type:
+    ///
+    /// - Empty (default): Backup data is stored on your OSS bucket.
+    /// - system: Backup data is stored on the built-in OSS bucket of DBS.
     pub backup_storage_type: Option<String>,
     /// The disk I/O limit, in KB/s.
     pub backup_speed_limit: Option<i64>,
     /// The network bandwidth throttling, in KB/s. The maximum value is 10 GB.
     pub backup_rate_limit: Option<i64>,
     /// The backup strategy type. Valid values:
+    ///
+    /// - **simple**: periodic backup. Use this value with BackupPeriod and BackupStartTime.
+    /// - **manual**: manual backup.
     pub backup_strategy_type: Option<String>,
     /// The UID of the Alibaba Cloud account for cross-account backup.
     pub cross_aliyun_id: Option<String>,

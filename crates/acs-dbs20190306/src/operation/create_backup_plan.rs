@@ -13,23 +13,62 @@ use acs_runtime as rt;
 pub struct CreateBackupPlanRequest {
     /// The ID of the region where the DBS instance resides. This parameter is required. To view the regions supported by DBS, call the [DescribeRegions](crate::operation::describe_regions) operation.
     pub region: Option<String>,
-    /// The instance class. Valid values: Required.
+    /// The instance class. Valid values:
+    ///
+    /// - **micro**: Micro
+    /// - **small**: Small
+    /// - **medium**: Medium
+    /// - **large**: Large
+    /// - **xlarge**: X-Large (no traffic limit)
+    ///
+    /// Required.
     pub instance_class: Option<String>,
-    /// The database type. Valid values: Required.
+    /// The database type. Valid values:
+    ///
+    /// - **MySQL**
+    /// - **MSSQL**
+    /// - **Oracle**
+    /// - **MariaDB**
+    /// - **PostgreSQL**
+    /// - **DRDS**
+    /// - **MongoDB**
+    /// - **Redis**
+    ///
+    /// Required.
     pub database_type: Option<String>,
-    /// The backup method. Valid values: Required.
+    /// The backup method. Valid values:
+    ///
+    /// - **logical**: logical backup
+    /// - **physical**: physical backup
+    ///
+    /// Required.
     pub backup_method: Option<String>,
     /// The billing cycle of the subscription instance. Valid values:
+    ///
+    /// - **Year**: The instance is billed annually.
+    /// - **Month**: The instance is billed monthly.
     pub period: Option<String>,
     /// The subscription duration. Valid values:
+    ///
+    /// - If you set the **Period** parameter to **Year**, the value of **UsedTime** can be 1, 2, 3, 4, or 5.
+    /// - If you set the **Period** parameter to **Month**, the value of **UsedTime** can be 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, or 11.
     pub used_time: Option<i32>,
     /// The payment method. Valid values:
+    ///
+    /// **prepay**: subscription
     pub pay_type: Option<String>,
     /// The region where the source database resides.
     pub database_region: Option<String>,
     /// The storage region.
     pub storage_region: Option<String>,
     /// The type of the database instance. Valid values:
+    ///
+    /// - **RDS**
+    /// - **PolarDB**
+    /// - **DDS**: Alibaba Cloud MongoDB
+    /// - **Kvstore**: Alibaba Cloud Redis
+    /// - **Other**: A database connected using an IP address and port number.
+    /// - **dg**: A self-managed database without a public IP address and port number. This type of database is connected through Database Gateway (DG).
     pub instance_type: Option<String>,
     /// This parameter is not yet available.
     pub storage_type: Option<String>,

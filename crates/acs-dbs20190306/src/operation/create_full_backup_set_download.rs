@@ -12,6 +12,11 @@ pub struct CreateFullBackupSetDownloadRequest {
     /// The ID of the full backup set. Required.
     pub backup_set_id: Option<String>,
     /// The format of the full backup set to download. Valid values:
+    ///
+    /// - **Native**
+    /// - **SQL**
+    /// - **CSV**
+    /// - **JSON**
     pub backup_set_data_format: Option<String>,
     /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
     pub client_token: Option<String>,

@@ -14,6 +14,15 @@ pub struct CreateGetDbListFromAgentTaskRequest {
     /// The ID of the backup gateway. You can call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to query the ID.
     pub backup_gateway_id: Option<i64>,
     /// The type of the database. Valid values:
+    ///
+    /// * **MySQL**
+    /// * **MSSQL**
+    /// * **Oracle**
+    /// * **MariaDB**
+    /// * **PostgreSQL**
+    /// * **DRDS**
+    /// * **MongoDB**
+    /// * **Redis**
     pub database_type: Option<String>,
     /// The region in which the backup gateway resides.
     pub source_endpoint_region: Option<String>,

@@ -14,6 +14,11 @@ pub struct CreateIncrementBackupSetDownloadRequest {
     /// The ID of the incremental backup set. To obtain the backup set ID, you can call the [DescribeIncrementBackupList](crate::operation::describe_increment_backup_list) operation and view the value of the **BackupSetId** parameter in the response. Required.
     pub backup_set_name: Option<String>,
     /// The format in which the incremental backup set is downloaded. Valid values:
+    ///
+    /// * **Native**
+    /// * **SQL**
+    /// * **CSV**
+    /// * **JSON**
     pub backup_set_data_format: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

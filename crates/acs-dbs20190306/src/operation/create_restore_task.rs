@@ -16,7 +16,17 @@ use acs_runtime as rt;
 pub struct CreateRestoreTaskRequest {
     /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The location of the database. Valid values: Required.
+    /// The location of the database. Valid values:
+    ///
+    /// - **RDS**
+    /// - **ECS**
+    /// - **Express**: a database connected over a leased line, VPN Gateway, or Smart Access Gateway.
+    /// - **Agent**: a database connected using a backup gateway.
+    /// - **DDS**: a cloud MongoDB instance.
+    /// - **Other**: a database connected over the Internet.
+    /// - **dg**: a self-managed database that does not have a public IP address and port. This type of database is connected using Database Gateway (DG).
+    ///
+    /// Required.
     pub destination_endpoint_instance_type: Option<String>,
     /// The region of the database instance.
     pub destination_endpoint_region: Option<String>,
@@ -49,6 +59,8 @@ pub struct CreateRestoreTaskRequest {
     /// The directory of the database program.
     pub restore_home: Option<String>,
     /// The policy for handling conflicts with objects that have the same name. The following value is supported:
+    ///
+    /// **renamenew**: If an object with the same name exists, rename the new object.
     pub duplicate_conflict: Option<String>,
     /// The UID of the Alibaba Cloud account for cross-account backup.
     pub cross_aliyun_id: Option<String>,

@@ -9,11 +9,28 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeBackupGatewayListRequest {
-    /// The DBS region. Valid values: Required.
+    /// The DBS region. Valid values:
+    ///
+    /// - **cn-hangzhou**: China (Hangzhou)
+    /// - **cn-shanghai**: China (Shanghai)
+    /// - **cn-qingdao**: China (Qingdao)
+    /// - **cn-beijing**: China (Beijing)
+    /// - **cn-shenzhen**: China (Shenzhen)
+    /// - **cn-hongkong**: China (Hong Kong)
+    /// - **ap-southeast-1**: Singapore
+    /// - **cn-hangzhou-finance**: China (Hangzhou) Finance
+    /// - **cn-shanghai-finance**: China (Shanghai) Finance
+    /// - **cn-shenzhen-finance**: China (Shenzhen) Finance
+    ///
+    /// Required.
     pub region: Option<String>,
     /// The unique identifier of the backup gateway. To query multiple gateways, separate the identifiers with commas (,).
     pub identifier: Option<String>,
     /// The number of records on each page. Valid values:
+    ///
+    /// - **30**
+    /// - **50**
+    /// - **100**
     pub page_size: Option<i32>,
     /// The page number. The value must be greater than or equal to 0 and cannot exceed the maximum value of an integer. The default value is 0.
     pub page_num: Option<i32>,
@@ -162,6 +179,8 @@ impl DescribeBackupGatewayListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupGatewayListRequest {
     type Item = BackupGatewayItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -169,6 +188,7 @@ impl rt::Paginated for DescribeBackupGatewayListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output.items.as_ref().and_then(|v| v.backup_gateway.as_deref()),

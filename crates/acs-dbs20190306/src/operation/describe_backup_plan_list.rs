@@ -22,6 +22,14 @@ pub struct DescribeBackupPlanListRequest {
     /// The name of the backup plan.
     pub backup_plan_name: Option<String>,
     /// The status of the backup plan. Valid values:
+    ///
+    /// - **wait**: The backup plan is not configured.
+    /// - **init**: The backup plan is not started because the precheck failed.
+    /// - **running**: The backup plan is running.
+    /// - **stop**: The backup plan has failed.
+    /// - **pause**: The backup plan is paused.
+    /// - **locked**: The backup plan is locked.
+    /// - **check\_pass**: The precheck is passed.
     pub backup_plan_status: Option<String>,
     /// A client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
@@ -114,7 +122,7 @@ impl<C> DescribeBackupPlanListBuilder<C> {
     /// - **stop**: The backup plan has failed.
     /// - **pause**: The backup plan is paused.
     /// - **locked**: The backup plan is locked.
-    /// - **check\\_pass**: The precheck is passed.
+    /// - **check\_pass**: The precheck is passed.
     ///
     /// Example: `wait`.
     pub fn backup_plan_status(mut self, value: impl rt::IntoParam<String>) -> Self {
@@ -176,6 +184,8 @@ impl DescribeBackupPlanListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupPlanListRequest {
     type Item = BackupPlanDetailItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -183,6 +193,7 @@ impl rt::Paginated for DescribeBackupPlanListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output.items.as_ref().and_then(|v| v.backup_plan_detail.as_deref()),
@@ -315,7 +326,7 @@ pub struct BackupPlanDetailItem {
     /// - **stop**: The backup plan has failed.
     /// - **pause**: The backup plan is paused.
     /// - **locked**: The backup plan is locked.
-    /// - **check\\_pass**: The precheck is passed.
+    /// - **check\_pass**: The precheck is passed.
     ///
     /// Example: `init`.
     pub backup_plan_status: Option<String>,

@@ -154,6 +154,8 @@ impl DescribeBackupSetDownloadTaskListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupSetDownloadTaskListRequest {
     type Item = BackupSetDownloadTaskDetailItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -161,6 +163,7 @@ impl rt::Paginated for DescribeBackupSetDownloadTaskListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output
@@ -272,7 +275,7 @@ pub struct BackupSetDownloadTaskDetailItem {
     ///
     /// - **checking**: The system is performing a precheck.
     /// - **init**: The precheck failed and the task has not started.
-    /// - **check\\_pass**: The precheck is passed.
+    /// - **check\_pass**: The precheck is passed.
     /// - **pause**: The task is paused.
     /// - **schedule**: The task is waiting to be scheduled.
     /// - **running**: The task is running.
@@ -330,8 +333,8 @@ pub struct BackupSetDownloadTaskDetailItem {
     pub backup_set_download_finish_time: Option<i64>,
     /// The type of the source backup set task. Valid values:
     ///
-    /// - **cbs\\_backup\\_sub\\_full**: Logical full backup task.
-    /// - **cbs\\_backup\\_sub\\_cont**: Logical incremental backup task.
+    /// - **cbs\_backup\_sub\_full**: Logical full backup task.
+    /// - **cbs\_backup\_sub\_cont**: Logical incremental backup task.
     ///
     /// Example: `cbs_backup_sub_cont`.
     pub backup_set_job_type: Option<String>,

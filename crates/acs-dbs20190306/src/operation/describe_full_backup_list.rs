@@ -12,6 +12,10 @@ pub struct DescribeFullBackupListRequest {
     /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
     /// The number of entries to return on each page. Valid values:
+    ///
+    /// - 30
+    /// - 50
+    /// - 100
     pub page_size: Option<i32>,
     /// The page number. The value must be an integer that is greater than or equal to 0. Default value: 0.
     pub page_num: Option<i32>,
@@ -174,6 +178,8 @@ impl DescribeFullBackupListBuilder<rt::Client> {
 impl rt::Paginated for DescribeFullBackupListRequest {
     type Item = FullBackupFileItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -181,6 +187,7 @@ impl rt::Paginated for DescribeFullBackupListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output.items.as_ref().and_then(|v| v.full_backup_file.as_deref()),

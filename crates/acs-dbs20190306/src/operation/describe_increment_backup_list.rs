@@ -18,6 +18,9 @@ pub struct DescribeIncrementBackupListRequest {
     /// A client token. It is used to ensure the idempotence of the request.
     pub client_token: Option<String>,
     /// Specifies whether to display the storage class. Valid values:
+    ///
+    /// - true
+    /// - false
     pub show_storage_type: Option<bool>,
     /// The beginning of the time range to query. This value is a UNIX timestamp.
     pub start_timestamp: Option<i64>,
@@ -170,6 +173,8 @@ impl DescribeIncrementBackupListBuilder<rt::Client> {
 impl rt::Paginated for DescribeIncrementBackupListRequest {
     type Item = IncrementBackupFileItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -177,6 +182,7 @@ impl rt::Paginated for DescribeIncrementBackupListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output.items.as_ref().and_then(|v| v.increment_backup_file.as_deref()),

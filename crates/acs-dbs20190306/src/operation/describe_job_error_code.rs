@@ -12,6 +12,9 @@ pub struct DescribeJobErrorCodeRequest {
     /// The ID of the full backup or restore job. Required.
     pub task_id: Option<String>,
     /// The language of the error message. Valid values:
+    ///
+    /// - **en**: English (default)
+    /// - **cn**: Chinese
     pub language: Option<String>,
     /// A client token. Use it to ensure the idempotence of the request.
     pub client_token: Option<String>,

@@ -9,7 +9,20 @@ use acs_runtime as rt;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DescribeNodeCidrListRequest {
-    /// The region in which DBS is activated. Valid values: Required.
+    /// The region in which DBS is activated. Valid values:
+    ///
+    /// * **cn-hangzhou**: China (Hangzhou)
+    /// * **cn-shanghai**: China (Shanghai)
+    /// * **cn-qingdao**: China (Qingdao)
+    /// * **cn-beijing**: China (Beijing)
+    /// * **cn-shenzhen**: China (Shenzhen)
+    /// * **cn-hongkong**: China (Hong Kong)
+    /// * **ap-southeast-1**: Singapore (Singapore)
+    /// * **cn-hangzhou-finance**: China East 1 Finance
+    /// * **cn-shanghai-finance**: China East 2 Finance
+    /// * **cn-shenzhen-finance**: China South 1 Finance
+    ///
+    /// Required.
     pub region: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

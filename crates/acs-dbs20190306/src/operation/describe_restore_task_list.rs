@@ -163,6 +163,8 @@ impl DescribeRestoreTaskListBuilder<rt::Client> {
 impl rt::Paginated for DescribeRestoreTaskListRequest {
     type Item = RestoreTaskDetailItem;
 
+    const FIRST_PAGE: Option<i64> = Some(0);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_num).into()
     }
@@ -170,6 +172,7 @@ impl rt::Paginated for DescribeRestoreTaskListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.page_num.map(i64::from),
             total_count: output.total_elements.map(i64::from),
             total_pages: output.total_pages.map(i64::from),
             items: output.items.as_ref().and_then(|v| v.restore_task_detail.as_deref()),
@@ -275,7 +278,7 @@ pub struct RestoreTaskDetailItem {
     /// - running: The job is running.
     /// - stop: The job failed.
     /// - pause: The job is paused.
-    /// - check\\_pass: The precheck is passed.
+    /// - check\_pass: The precheck is passed.
     ///
     /// Example: `running`.
     pub restore_status: Option<String>,

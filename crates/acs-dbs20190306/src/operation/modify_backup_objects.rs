@@ -11,7 +11,24 @@ use acs_runtime as rt;
 pub struct ModifyBackupObjectsRequest {
     /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The backup objects, specified as a JSON string. The format is as follows: Required.
+    /// The backup objects, specified as a JSON string. The format is as follows:
+    ///
+    /// ```text
+    /// [
+    ///     {
+    ///         "DBName":"The name of the database to be backed up",
+    ///         "SchemaName":"The name of the schema to be backed up",
+    ///         "TableIncludes":[{
+    ///          "TableName":"The name of the table to be backed up"
+    ///         }],
+    ///         "TableExcludes":[{
+    ///             "TableName":"The name of a table in the database that does not need to be backed up"
+    ///         }]
+    ///     }
+    /// ]
+    /// ```
+    ///
+    /// Required.
     pub backup_objects: Option<String>,
     /// A client token to ensure the idempotence of the request. This prevents the same request from being submitted multiple times.
     pub client_token: Option<String>,

@@ -16,14 +16,29 @@ pub struct ModifyBackupSetDownloadRulesRequest {
     /// The ID of the backup gateway that is used to download the backup set.
     pub backup_gateway_id: Option<i64>,
     /// The format in which the full backup set is downloaded. Valid values:
+    ///
+    /// * Native
+    /// * SQL
+    /// * CSV
+    /// * JSON
     pub full_data_format: Option<String>,
     /// The format in which the incremental backup set is downloaded. Valid values:
+    ///
+    /// * Native
+    /// * SQL
+    /// * CSV
+    /// * JSON
     pub increment_data_format: Option<String>,
     /// The server directory to which the backup set is downloaded.
     pub backup_set_download_dir: Option<String>,
     /// The type of the destination server to which the backup set is downloaded.
     pub backup_set_download_target_type: Option<String>,
     /// The type of the destination directory to which the backup set is downloaded. This parameter is required if the automatic download feature is enabled. Valid values:
+    ///
+    /// * local
+    /// * nas
+    /// * ftp
+    /// * minio
     pub backup_set_download_target_type_location: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

@@ -11,7 +11,16 @@ use acs_runtime as rt;
 pub struct ModifyBackupSourceEndpointRequest {
     /// The ID of the backup plan. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain the ID. Required.
     pub backup_plan_id: Option<String>,
-    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value. Valid values: Required.
+    /// The location of the database. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value. Valid values:
+    ///
+    /// - **RDS**
+    /// - **ECS**
+    /// - **Express**: A database connected over a leased line, VPN Gateway, or Smart Access Gateway.
+    /// - **Agent**: A database connected through a backup gateway.
+    /// - **DDS**: MongoDB
+    /// - **Other**: A database connected directly using an IP address and port.
+    ///
+    /// Required.
     pub source_endpoint_instance_type: Option<String>,
     /// The region where the database is located. Call the [DescribeBackupPlanList](crate::operation::describe_backup_plan_list) operation to obtain this value.
     pub source_endpoint_region: Option<String>,

@@ -11,11 +11,24 @@ use acs_runtime as rt;
 pub struct ModifyBackupStrategyRequest {
     /// The ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
-    /// The day of each week when the full backup task runs. Valid values: Required.
+    /// The day of each week when the full backup task runs. Valid values:
+    ///
+    /// * Monday
+    /// * Tuesday
+    /// * Wednesday
+    /// * Thursday
+    /// * Friday
+    /// * Saturday
+    /// * Sunday
+    ///
+    /// Required.
     pub backup_period: Option<String>,
     /// The start time of the full backup task. Specify the time in the HH:mm format.
     pub backup_start_time: Option<String>,
     /// The backup method that you want to use for full backups. Valid values:
+    ///
+    /// * **simple**: scheduled backup. If you specify this value for the BackupStrategyType parameter, you must also specify the BackupPeriod and BackupStartTime parameters.
+    /// * **Manual**: manual backup.
     pub backup_strategy_type: Option<String>,
     /// The interval at which you want to perform incremental log backups. Unit: seconds.
     pub backup_log_interval_seconds: Option<i32>,

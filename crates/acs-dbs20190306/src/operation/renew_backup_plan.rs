@@ -11,9 +11,19 @@ use acs_runtime as rt;
 pub struct RenewBackupPlanRequest {
     /// The ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
-    /// Specifies whether to use yearly subscription or monthly subscription for the instance. Valid values: Required.
+    /// Specifies whether to use yearly subscription or monthly subscription for the instance. Valid values:
+    ///
+    /// * Year
+    /// * Month
+    ///
+    /// Required.
     pub period: Option<String>,
-    /// The subscription duration of the instance. Valid values: Required.
+    /// The subscription duration of the instance. Valid values:
+    ///
+    /// * If the Period parameter is set to Year, the value of the UsedTime parameter ranges from 1 to 9.
+    /// * If the Period parameter is set to Month, the value of the UsedTime parameter ranges from 1 to 11.
+    ///
+    /// Required.
     pub used_time: Option<i32>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

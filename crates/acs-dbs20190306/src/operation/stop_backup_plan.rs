@@ -11,7 +11,12 @@ use acs_runtime as rt;
 pub struct StopBackupPlanRequest {
     /// The ID of the backup plan. Required.
     pub backup_plan_id: Option<String>,
-    /// The method to pause the backup plan. Valid values: Required.
+    /// The method to pause the backup plan. Valid values:
+    ///
+    /// - ALL: Pauses the backup plan, full data backup jobs, incremental log backup jobs, and restore jobs.
+    /// - PLAN: Pauses only the backup plan.
+    ///
+    /// Required.
     pub stop_method: Option<String>,
     /// A client token used to ensure the idempotence of the request. This prevents the submission of duplicate requests.
     pub client_token: Option<String>,

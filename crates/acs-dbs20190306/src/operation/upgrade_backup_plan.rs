@@ -11,7 +11,15 @@ use acs_runtime as rt;
 pub struct UpgradeBackupPlanRequest {
     /// The ID of the backup schedule. Required.
     pub backup_plan_id: Option<String>,
-    /// The specifications of the instance. Valid values: Required.
+    /// The specifications of the instance. Valid values:
+    ///
+    /// * micro
+    /// * small
+    /// * medium
+    /// * large
+    /// * xlarge
+    ///
+    /// Required.
     pub instance_class: Option<String>,
     /// The client token that is used to ensure the idempotence of the request.
     pub client_token: Option<String>,

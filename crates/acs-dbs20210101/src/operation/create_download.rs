@@ -30,6 +30,9 @@ pub struct CreateDownloadRequest {
     /// The instance ID. Required.
     pub instance_name: Option<String>,
     /// The type of the download task. Valid values:
+    ///
+    /// - **full**: downloads a full backup set.
+    /// - **pitr**: downloads data at a specific point in time.
     pub bak_set_type: Option<String>,
     /// The ID of the backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query this parameter.
     pub bak_set_id: Option<String>,
@@ -38,8 +41,15 @@ pub struct CreateDownloadRequest {
     /// The size of the full backup set. You can call the DescribeBackups operation for an RDS instance or the DescribeBackups operation for a PolarDB cluster to query the size. Unit: bytes.
     pub bak_set_size: Option<String>,
     /// The format to which you want to convert the downloaded data. Valid values:
+    ///
+    /// - **CSV**
+    /// - **SQL**
+    /// - **Parquet**
     pub format_type: Option<String>,
     /// The destination type for the download. Valid values:
+    ///
+    /// - **OSS**
+    /// - **URL**
     pub target_type: Option<String>,
     /// The name of the OSS bucket.
     pub target_bucket: Option<String>,
@@ -419,6 +429,8 @@ impl std::error::Error for CreateDownloadError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#DbInstanceId}` (in `acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:CreateDownload",
         rt::ram::AccessLevel::Create,

@@ -23,29 +23,48 @@ pub struct DescribeBackupDataListRequest {
     pub instance_name: Option<String>,
     /// The region where the backup set is located.
     pub region_code: Option<String>,
-    /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides.
+    /// The backup scenario. This parameter supports only **LEVEL\_1**, which indicates a level-1 backup in the region where the instance resides.
     pub scene_type: Option<String>,
     /// The start of the time range to query. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
     pub start_time: Option<String>,
     /// The end of the time range to query. The end time must be later than the start time. Specify the time in the yyyy-MM-ddTHH:mm:ssZ format. The time must be in UTC.
     pub end_time: Option<String>,
     /// The status of the backup set. Valid values:
+    ///
+    /// - **OK**: The backup is successful.
+    /// - **ERROR**: The backup failed.
     pub backup_status: Option<String>,
     /// The ID of the backup set.
     pub backup_id: Option<String>,
     /// The backup method. Valid values:
+    ///
+    /// - **Physical**: physical backup
+    /// - **Logical**: logical backup
+    /// - **Snapshot**: snapshot backup
     pub backup_method: Option<String>,
     /// The backup mode. Valid values:
+    ///
+    /// - **Automated**: automatic backup
+    /// - **Manual**: manual backup
     pub backup_mode: Option<String>,
     /// The backup type. Valid values:
+    ///
+    /// - **FullBackup**: full backup
+    /// - **IncrementBackup**: incremental backup
     pub backup_type: Option<String>,
     /// The backup scope. Valid values:
+    ///
+    /// - **DBInstance**: instance backup
+    /// - **DBTable**: database and table backup
     pub backup_scale: Option<String>,
     /// The number of entries to return on each page. The default value is 20.
     pub page_size: Option<i32>,
     /// The page number. The value must be an integer that is greater than 0 and does not exceed the maximum value of the integer data type. The default value is 1.
     pub page_number: Option<i32>,
     /// Specifies whether the instance is deleted. Valid values:
+    ///
+    /// - **true**: The instance is deleted.
+    /// - **false**: The instance is not deleted. This is the default value.
     pub instance_is_deleted: Option<bool>,
     /// The original region of the instance.
     pub instance_region: Option<String>,
@@ -112,7 +131,7 @@ impl<C> DescribeBackupDataListBuilder<C> {
         self
     }
 
-    /// The backup scenario. This parameter supports only **LEVEL\\_1**, which indicates a level-1 backup in the region where the instance resides. Example: `LEVEL_1`.
+    /// The backup scenario. This parameter supports only **LEVEL\_1**, which indicates a level-1 backup in the region where the instance resides. Example: `LEVEL_1`.
     pub fn scene_type(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.scene_type = value.into_param();
         self
@@ -269,6 +288,8 @@ impl DescribeBackupDataListBuilder<rt::Client> {
 impl rt::Paginated for DescribeBackupDataListRequest {
     type Item = DescribeBackupDataListDataContentItem;
 
+    const FIRST_PAGE: Option<i64> = Some(1);
+
     fn cursor(&mut self) -> rt::CursorField<'_> {
         (&mut self.page_number).into()
     }
@@ -276,6 +297,7 @@ impl rt::Paginated for DescribeBackupDataListRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: None,
+            page_number: output.data.as_ref().and_then(|v| v.page_number),
             total_count: output.data.as_ref().and_then(|v| v.total_elements),
             total_pages: output.data.as_ref().and_then(|v| v.total_pages),
             items: output.data.as_ref().and_then(|v| v.content.as_deref()),
@@ -362,6 +384,8 @@ impl std::error::Error for DescribeBackupDataListError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#DbInstanceId}` (in `acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeBackupDataList",
         rt::ram::AccessLevel::List,

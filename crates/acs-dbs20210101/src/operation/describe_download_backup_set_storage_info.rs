@@ -246,6 +246,8 @@ impl std::error::Error for DescribeDownloadBackupSetStorageInfoError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#BackupPlanId}` (in `acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeDownloadBackupSetStorageInfo",
         rt::ram::AccessLevel::Get,

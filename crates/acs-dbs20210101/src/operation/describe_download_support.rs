@@ -209,6 +209,8 @@ impl std::error::Error for DescribeDownloadSupportError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#BackupPlanId}` (in `acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeDownloadSupport",
         rt::ram::AccessLevel::Get,

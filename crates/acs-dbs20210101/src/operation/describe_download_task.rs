@@ -27,13 +27,23 @@ pub struct DescribeDownloadTaskRequest {
     pub region_code: Option<String>,
     /// The instance ID.
     pub instance_name: Option<String>,
-    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*.
+    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\_${Region ID}*.
     pub datasource_id: Option<String>,
     /// The ID of the backup set. To obtain the backup set ID, call DescribeBackups.
     pub backup_set_id: Option<String>,
     /// The state of the download task. Valid values:
+    ///
+    /// - **initializing**: The task is being initialized.
+    /// - **queueing**: The task is in a queue.
+    /// - **running**: The task is running.
+    /// - **failed**: The task failed.
+    /// - **finished**: The task is successful.
+    /// - **expired**: The download has expired.
     pub state: Option<String>,
     /// The type of the download task. Valid values:
+    ///
+    /// - **full**: full backup set download.
+    /// - **pitr**: point-in-time recovery download.
     pub task_type: Option<String>,
     /// The start of the time range to query tasks based on their creation time. This is a UNIX timestamp in milliseconds (ms).
     pub start_time: Option<String>,
@@ -44,8 +54,11 @@ pub struct DescribeDownloadTaskRequest {
     /// The page number.
     pub current_page: Option<String>,
     /// The sorting direction. Valid values:
+    ///
+    /// - **asc**: ascending order.
+    /// - **desc**: descending order. This is the default value.
     pub order_direct: Option<String>,
-    /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time.
+    /// The field used for sorting. The default value is **gmt\_create**, which indicates the creation time.
     pub order_column: Option<String>,
     /// The name of the sharded cluster. This parameter is required only for MongoDB instances.
     pub cluster_name: Option<String>,
@@ -111,7 +124,7 @@ impl<C> DescribeDownloadTaskBuilder<C> {
         self
     }
 
-    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\\_${Region ID}*. Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`.
+    /// The ID of the data source in DBS. The format is: *ds-${Instance ID}\_${Region ID}*. Example: `ds-rm-2ze8g2am97624****_cn-hangzhou`.
     pub fn datasource_id(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.datasource_id = value.into_param();
         self
@@ -184,7 +197,7 @@ impl<C> DescribeDownloadTaskBuilder<C> {
         self
     }
 
-    /// The field used for sorting. The default value is **gmt\\_create**, which indicates the creation time. Example: `gmt_create`.
+    /// The field used for sorting. The default value is **gmt\_create**, which indicates the creation time. Example: `gmt_create`.
     pub fn order_column(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.order_column = value.into_param();
         self
@@ -309,6 +322,8 @@ impl std::error::Error for DescribeDownloadTaskError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#DbInstanceId}` (in `acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeDownloadTask",
         rt::ram::AccessLevel::Get,

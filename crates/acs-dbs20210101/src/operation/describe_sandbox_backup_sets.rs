@@ -16,6 +16,10 @@ pub struct DescribeSandboxBackupSetsRequest {
     /// The ID of the backup set. If you specify this parameter, the operation returns information about the snapshots of only this backup set. If you do not specify this parameter, the operation returns information about the snapshots of all backup sets that are created for the backup plan.
     pub backup_set_id: Option<String>,
     /// The number of entries per page. Valid values:
+    ///
+    /// - 30 (default)
+    /// - 50
+    /// - 100
     pub page_size: Option<String>,
     /// The page number. The value must be greater than 0 and cannot exceed the maximum value of the integer data type. Default value: 1.
     pub page_number: Option<String>,

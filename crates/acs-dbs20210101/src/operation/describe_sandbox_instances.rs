@@ -16,6 +16,10 @@ pub struct DescribeSandboxInstancesRequest {
     /// The ID of the sandbox instance. You can call the CreateSandboxInstance operation to obtain the ID of the sandbox instance.
     pub instance_id: Option<String>,
     /// The number of entries to return on each page. Valid values:
+    ///
+    /// * 30\. This is the default value.
+    /// * 50
+    /// * 100
     pub page_size: Option<String>,
     /// The number of the page to return. The value must be an integer that is greater than 0. Default value: 1.
     pub page_number: Option<String>,
@@ -74,7 +78,7 @@ impl<C> DescribeSandboxInstancesBuilder<C> {
 
     /// The number of entries to return on each page. Valid values:
     ///
-    /// * 30\\. This is the default value.
+    /// * 30\. This is the default value.
     /// * 50
     /// * 100
     ///

@@ -4,8 +4,8 @@
 //!
 //! 1. **prepare**: an operation with [`Idempotency::Token`] whose token is unset gets a fresh
 //!    UUID v4, once, so every attempt carries the same token; the operation writes its
-//!    parameters, once, and they are laid out as a request ([`request`]);
-//! 2. then attempts ([`call`]), each in named phases under the call's one deadline:
+//!    parameters, once, and they are laid out as a request (`client/request.rs`);
+//! 2. then attempts (`client/call.rs`), each in named phases under the call's one deadline:
 //!    **credentials**, **sign**, **send**, **read**; a failure is retried when [`crate::retry`]
 //!    says that is safe, after a jittered backoff, within the budget ([`Timeouts::total`]);
 //! 3. **decode**: the success body is read into the operation's output type, still inside the
@@ -16,7 +16,7 @@
 //! than once per operation in every generated crate.
 //!
 //! Each call runs in a `tracing` span `acs_call` with one child span `acs_attempt` per attempt,
-//! their fields named after OpenTelemetry's RPC, cloud and HTTP conventions ([`call`]). No
+//! their fields named after OpenTelemetry's RPC, cloud and HTTP conventions (`client/call.rs`). No
 //! secret, token or signature is ever logged.
 //!
 //! [`Timeouts::total`]: crate::transport::Timeouts::total

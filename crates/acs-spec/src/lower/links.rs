@@ -2,22 +2,29 @@
 //! (`[DescribeBackupPlanList](~~2869825~~)`) become links to that operation: the metadata's ids
 //! resolve only on Alibaba's site, but its link texts name operations, and where one names an
 //! operation of this service the generated crate has it. The text is rewritten to
-//! `[Label](operation:Name)`, which the generator renders as an intra-doc link; other
-//! doc-center links stay as they are (rendered as their text).
+//! `[Label](operation:<bare_snake>)` (`operation:describe_backup_plan_list`), which the
+//! generator renders as an intra-doc link; other doc-center links stay as they are (rendered
+//! as their text). A spec's own text already holding an `operation:` link to no operation of
+//! the service is left its label, so every such link in lowered text resolves.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::ir::{Docs, Field, OPERATION_LINK, Service, TypeDef};
 
 pub(super) fn link_operations(service: &mut Service) {
-    let names: HashSet<String> = service
+    let modules: HashMap<String, String> = service
         .operations
         .iter()
-        .map(|op| op.name.clone())
+        .map(|op| (op.name.clone(), op.names.bare_snake.clone()))
         .collect();
+    let targets: HashSet<String> = modules.values().cloned().collect();
+    let forged = format!("]({OPERATION_LINK}");
     let link = |text: &mut String| {
+        if text.contains(&forged) {
+            *text = unlink_unknown(text, &targets);
+        }
         if text.contains("](~~") {
-            *text = rewrite(text, &names);
+            *text = rewrite(text, &modules);
         }
     };
     let link_option = |text: &mut Option<String>| {
@@ -64,26 +71,53 @@ fn link_docs(docs: &mut Docs, link: &impl Fn(&mut Option<String>)) {
     link(&mut docs.description);
 }
 
-/// `text` with every `[Name](~~id~~)` whose label names an operation in `names` rewritten.
-fn rewrite(text: &str, names: &HashSet<String>) -> String {
+/// `text` with every `[Label](operation:…)` whose target is not one of `targets` left its
+/// label.
+fn unlink_unknown(text: &str, targets: &HashSet<String>) -> String {
+    let opening = format!("]({OPERATION_LINK}");
+    replace_links(text, &opening, ")", |label, target| {
+        (!targets.contains(target)).then(|| label.to_owned())
+    })
+}
+
+/// `text` with every `[Name](~~id~~)` whose label names an operation of `modules` (wire name
+/// to module) rewritten.
+fn rewrite(text: &str, modules: &HashMap<String, String>) -> String {
+    replace_links(text, "](~~", "~~)", |label, _| {
+        let module = modules.get(label.trim().trim_matches('`'))?;
+        Some(format!("[{label}]({OPERATION_LINK}{module})"))
+    })
+}
+
+/// `text` with each `[label]<opening>target<closing>` for which `replace(label, target)` gives
+/// a replacement replaced by it; a label holding `[` is no link.
+fn replace_links(
+    text: &str,
+    opening: &str,
+    closing: &str,
+    replace: impl Fn(&str, &str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(open) = rest.find('[') {
         out.push_str(&rest[..open]);
         let from = &rest[open..];
-        let parsed = from.find("](~~").and_then(|close| {
+        let replaced = from.find(opening).and_then(|close| {
             let label = &from[1..close];
-            let after = &from[close + 4..];
-            let end = after.find("~~)")?;
-            Some((label, close + 4 + end + 3))
+            let after = &from[close + opening.len()..];
+            let end = after.find(closing)?;
+            let consumed = close + opening.len() + end + closing.len();
+            (!label.contains('['))
+                .then(|| replace(label, &after[..end]))
+                .flatten()
+                .map(|replacement| (replacement, consumed))
         });
-        match parsed {
-            Some((label, consumed)) if names.contains(label.trim().trim_matches('`')) => {
-                let name = label.trim().trim_matches('`');
-                out.push_str(&format!("[{label}]({OPERATION_LINK}{name})"));
+        match replaced {
+            Some((replacement, consumed)) => {
+                out.push_str(&replacement);
                 rest = &from[consumed..];
             }
-            _ => {
+            None => {
                 out.push('[');
                 rest = &from[1..];
             }
@@ -99,17 +133,33 @@ mod tests {
 
     #[test]
     fn only_labels_naming_an_operation_are_linked() {
-        let names: HashSet<String> = ["DescribeBackupPlanList".to_owned()].into();
+        let modules: HashMap<String, String> = [(
+            "DescribeBackupPlanList".to_owned(),
+            "describe_backup_plan_list".to_owned(),
+        )]
+        .into();
         assert_eq!(
             rewrite(
                 "Call [DescribeBackupPlanList](~~2869825~~) or see [Limits](~~123~~).",
-                &names
+                &modules
             ),
-            "Call [DescribeBackupPlanList](operation:DescribeBackupPlanList) or see [Limits](~~123~~)."
+            "Call [DescribeBackupPlanList](operation:describe_backup_plan_list) or see [Limits](~~123~~)."
         );
         assert_eq!(
-            rewrite("[`DescribeBackupPlanList`](~~1~~)", &names),
-            "[`DescribeBackupPlanList`](operation:DescribeBackupPlanList)"
+            rewrite("[`DescribeBackupPlanList`](~~1~~)", &modules),
+            "[`DescribeBackupPlanList`](operation:describe_backup_plan_list)"
+        );
+    }
+
+    #[test]
+    fn operation_links_to_nothing_become_their_label() {
+        let targets: HashSet<String> = ["start_backup_plan".to_owned()].into();
+        assert_eq!(
+            unlink_unknown(
+                "[a](operation:start_backup_plan) [b](operation:no_such) [c](operation:../x)",
+                &targets
+            ),
+            "[a](operation:start_backup_plan) b c"
         );
     }
 }

@@ -4,19 +4,21 @@
 //! of all files in one run. The pieces: [`types`] lowers value types (inline and named),
 //! [`operation`] an operation's parameters, wire placement, retry safety, errors and RAM facts,
 //! [`finish`] makes the service-wide decisions that need every operation (which side of the
-//! wire each type is used on, `Eq`, boxing recursive types), and [`pagination`] which
-//! operations page and how.
+//! wire each type is used on, `Eq`, boxing recursive types), [`pagination`] which
+//! operations page and how, [`links`] links between operations' docs, and [`valid_values`]
+//! the lists of values descriptions introduce.
 
 mod finish;
 mod links;
 mod operation;
 mod pagination;
 mod types;
+mod valid_values;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::diagnostics::{Diagnostic, Location};
+use crate::diagnostics::{Diagnostic, Location, Severity};
 use crate::ir;
 use crate::model::{OperationSpec, ServiceSpec};
 use crate::names;
@@ -26,8 +28,8 @@ use crate::source::{FieldPath, SourceDocument};
 pub struct Parsed<'a, T> {
     /// The file.
     pub file: &'a Path,
-    /// Positions of its nodes.
-    pub source: &'a SourceDocument,
+    /// Positions of its nodes; `None` for a model that was never text (an importer's).
+    pub source: Option<&'a SourceDocument>,
     /// Its content.
     pub spec: &'a T,
 }
@@ -35,13 +37,13 @@ pub struct Parsed<'a, T> {
 /// Collects diagnostics for one file.
 pub(crate) struct Reporter<'a> {
     file: &'a Path,
-    source: &'a SourceDocument,
+    source: Option<&'a SourceDocument>,
     out: &'a mut Vec<Diagnostic>,
 }
 
 impl Reporter<'_> {
     fn location(&self, path: &FieldPath) -> Option<Location> {
-        self.source.value_location(path)
+        self.source?.value_location(path)
     }
 
     pub(crate) fn error(&mut self, path: &FieldPath, message: impl Into<String>) {
@@ -54,14 +56,12 @@ impl Reporter<'_> {
         ));
     }
 
-    pub(crate) fn warning(&mut self, path: &FieldPath, message: impl Into<String>) {
+    pub(crate) fn note(&mut self, path: &FieldPath, message: impl Into<String>) {
         let location = self.location(path);
-        self.out.push(Diagnostic::warning(
-            self.file,
-            location,
-            path.to_string(),
-            message,
-        ));
+        self.out.push(Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(self.file, location, path.to_string(), message)
+        });
     }
 }
 
@@ -123,6 +123,7 @@ pub fn lower_service(
     finish::finish(&mut service);
     pagination::mark(&mut service);
     links::link_operations(&mut service);
+    valid_values::list_valid_values(&mut service);
     service
 }
 

@@ -25,12 +25,8 @@ pub(super) fn lower_operation(
     let spec = parsed.spec;
     let root = FieldPath::default();
     check_name(report, parsed, &root);
-    let upper_camel = names::upper_camel_base(&spec.name);
-    let names = ir::OperationNames {
-        snake: names::snake_ident(&spec.name),
-        upper_camel: upper_camel.clone(),
-        feature: names::kebab(&spec.name),
-    };
+    let names = names::operation_names(&spec.name);
+    let upper_camel = names.upper_camel.clone();
 
     let method = match (style, spec.methods.as_slice()) {
         (_, []) => {
@@ -608,13 +604,17 @@ fn arn_parts(
                 return vec![ArnPart::Literal(template.to_owned())];
             }
             TemplatePart::Malformed(text) => {
-                report.warning(
+                // The metadata's own slip (PrivateZone's `#{endpointId}`): recorded in the
+                // generated RAM docs, and said once when the spec is imported.
+                report.note(
                     path,
                     format!(
                         "`{text}` in `{template}` is not a placeholder (`{{#Name}}`); it becomes `*` in policies"
                     ),
                 );
-                ArnPart::Wildcard
+                ArnPart::Malformed {
+                    text: text.to_owned(),
+                }
             }
             TemplatePart::Placeholder("regionId") => ArnPart::Region,
             TemplatePart::Placeholder("accountId") => ArnPart::Account,
@@ -628,13 +628,17 @@ fn arn_parts(
                     placeholder: name.to_owned(),
                 },
                 _ => {
-                    report.warning(
+                    // Alibaba's metadata, not a mistake to fix on every run: recorded in the
+                    // generated RAM docs, and said once when the spec is imported.
+                    report.note(
                         path,
                         format!(
                             "`{{#{name}}}` names no scalar parameter of this operation; it becomes `*` in policies"
                         ),
                     );
-                    ArnPart::Wildcard
+                    ArnPart::Wildcard {
+                        placeholder: name.to_owned(),
+                    }
                 }
             },
         });

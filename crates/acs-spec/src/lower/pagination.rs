@@ -5,11 +5,14 @@
 //! that says when to stop: the next token for token cursors, the total count or the number of
 //! pages for page numbers, on the answer itself or one level down (`PageInfo`, `Data`). Its
 //! items are the one list beside those members, or the one list inside a member that holds
-//! nothing else (XML-style wrappers such as `Items.BackupPlanDetail`). Operations where any
-//! of this is missing or ambiguous (two lists) get no paginator rather than a wrong one.
+//! nothing else (XML-style wrappers such as `Items.BackupPlanDetail`). A page number also needs
+//! a way to the next page's number, as products count from 0 or 1: the answer echoing the page
+//! it holds (`PageNum`, beside the totals or on the answer), or the cursor's description saying
+//! where pages start. Operations where any of this is missing or ambiguous (two lists) get no
+//! paginator rather than a wrong one.
 
-use crate::ir::{Field, Member, Operation, Pagination, ResponseShape, Service, StructDef};
-use crate::ir::{TypeDef, TypeRef, TypeScope};
+use crate::ir::{Field, Member, Operation, PageNumbers, Pagination, ResponseShape, Service};
+use crate::ir::{StructDef, TypeDef, TypeRef, TypeScope};
 use crate::rules::{self, pagination_names as names};
 
 pub(super) fn mark(service: &mut Service) {
@@ -98,9 +101,9 @@ fn pagination<'s>(
                 .map(|f| (cursor, c, member(c, f), f.deprecated))
         })
     });
-    let (cursor, container, next_token, total_count, total_pages, marks_deprecated) =
+    let (cursor, container, next_token, page_numbers, total_count, total_pages, marks_deprecated) =
         if let Some((cursor, container, path, deprecated)) = token {
-            (cursor, container, Some(path), None, None, deprecated)
+            (cursor, container, Some(path), None, None, None, deprecated)
         } else {
             let cursor = page_param?;
             let (container, count, pages) = containers.iter().find_map(|c| {
@@ -108,12 +111,30 @@ fn pagination<'s>(
                 let pages = named(c.fields, names::TOTAL_PAGES, is_integer);
                 (count.is_some() || pages.is_some()).then_some((c, count, pages))
             })?;
-            let deprecated =
-                count.is_some_and(|f| f.deprecated) || pages.is_some_and(|f| f.deprecated);
+            // The echo sits beside the totals, or on the answer itself.
+            let echoed = [container, &containers[0]]
+                .into_iter()
+                .find_map(|c| echo(c.fields, &op.params[cursor]).map(|f| (c, f)));
+            let first = op.params[cursor]
+                .docs
+                .description
+                .as_deref()
+                .and_then(rules::documented_first_page);
+            if echoed.is_none() && first.is_none() {
+                return None;
+            }
+            let deprecated = count.is_some_and(|f| f.deprecated)
+                || pages.is_some_and(|f| f.deprecated)
+                || echoed.is_some_and(|(c, f)| c.deprecated || f.deprecated);
+            let page_numbers = PageNumbers {
+                echoed: echoed.map(|(c, f)| member(c, f)),
+                first,
+            };
             (
                 cursor,
                 container,
                 None,
+                Some(page_numbers),
                 count.map(|f| member(container, f)),
                 pages.map(|f| member(container, f)),
                 deprecated,
@@ -130,6 +151,7 @@ fn pagination<'s>(
     Some(Pagination {
         cursor,
         next_token,
+        page_numbers,
         total_count,
         total_pages,
         items,
@@ -138,6 +160,26 @@ fn pagination<'s>(
             || container.deprecated
             || marks_deprecated
             || items_deprecated,
+    })
+}
+
+/// The member of `fields` that echoes the page number `cursor` asked for: an integer named as
+/// the cursor is, or else the one named as a page number is.
+fn echo<'f>(fields: &'f [Field], cursor: &Field) -> Option<&'f Field> {
+    let cursor_name = rules::pagination_name(&cursor.wire_name);
+    let same_name = fields
+        .iter()
+        .find(|f| is_integer(&f.ty) && rules::pagination_name(&f.wire_name) == cursor_name);
+    let page_numbers: Vec<&Field> = fields
+        .iter()
+        .filter(|f| {
+            is_integer(&f.ty)
+                && names::PAGE_NUMBER.contains(&rules::pagination_name(&f.wire_name).as_str())
+        })
+        .collect();
+    same_name.or(match page_numbers.as_slice() {
+        [only] => Some(*only),
+        _ => None,
     })
 }
 

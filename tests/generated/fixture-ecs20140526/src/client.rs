@@ -37,6 +37,19 @@ impl Client {
         }
     }
 
+    /// `ModifyImageShareGroupPermission`: Shares or unshares a custom image with all Alibaba Cloud accounts. (Set parameters, then `send().await`; see [`modify_image_share_group_permission`](crate::operation::modify_image_share_group_permission).)
+    #[cfg(feature = "modify-image-share-group-permission")]
+    pub fn modify_image_share_group_permission(
+        &self,
+    ) -> modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder<
+        rt::Client,
+    > {
+        modify_image_share_group_permission::ModifyImageShareGroupPermissionBuilder {
+            client: self.inner.clone(),
+            request: Default::default(),
+        }
+    }
+
     /// `RunInstances`: Batch creates Elastic Compute Service (ECS) instances. You can automatically start, assign public IP addresses to, and specify an automatic release time for the instances. (Set parameters, then `send().await`; see [`run_instances`](crate::operation::run_instances).)
     #[cfg(feature = "run-instances")]
     pub fn run_instances(&self) -> run_instances::RunInstancesBuilder<rt::Client> {

@@ -28,6 +28,9 @@ pub struct DescribeInstancesRequest {
     /// The zone ID of the instance.
     pub zone_id: Option<String>,
     /// The network type of the instance. Valid values:
+    ///
+    /// * classic
+    /// * vpc
     pub instance_network_type: Option<String>,
     /// The ID of the security group to which the instance belongs.
     pub security_group_id: Option<String>,
@@ -50,36 +53,43 @@ pub struct DescribeInstancesRequest {
     /// The elastic IP addresses (EIPs) of instances. This parameter is valid when InstanceNetworkType is set to vpc. The value can be a JSON array that consists of up to 100 IP addresses. Separate the IP addresses with commas (,).
     pub eip_addresses: Option<String>,
     /// The billing method of the instance. Valid values:
+    ///
+    /// * PostPaid: pay-as-you-go
+    /// * PrePaid: subscription
     pub instance_charge_type: Option<String>,
     /// The billing method for network usage. Valid values:
+    ///
+    /// * PayByBandwidth
+    /// * PayByTraffic
     pub internet_charge_type: Option<String>,
-    /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported.
+    /// The name of the instance. Fuzzy search with asterisk (\*) wildcard characters is supported.
     pub instance_name: Option<String>,
     /// The ID of the image.
     pub image_id: Option<String>,
     /// The status of the instance. Valid values:
+    ///
+    /// * Pending: The instance is being created.
+    /// * Running: The instance is running.
+    /// * Starting: The instance is being started.
+    /// * Stopping: The instance is being stopped.
+    /// * Stopped: The instance is stopped.
     pub status: Option<String>,
     /// The reason why the instance is locked. Valid values:
+    ///
+    /// * financial: The instance is locked due to overdue payments.
+    /// * security: The instance is locked due to security reasons.
+    /// * recycling: The spot instance is locked and pending release.
+    /// * dedicatedhostfinancial: The instance is locked due to overdue payments for the dedicated host.
+    /// * refunded: The instance is locked because a refund is made for the instance.
     pub lock_reason: Option<String>,
-    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time.
-    pub filter_1_key: Option<String>,
-    /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time.
-    pub filter_2_key: Option<String>,
-    /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time.
-    pub filter_3_key: Option<String>,
-    /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time.
-    pub filter_4_key: Option<String>,
-    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_1_value: Option<String>,
-    /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_2_value: Option<String>,
-    /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_3_value: Option<String>,
-    /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC.
-    pub filter_4_value: Option<String>,
+    /// A list of any length, each item sent as `Filter.<n>.Key`, `Filter.<n>.Value`, numbered from 1 (the metadata lists 4).
+    pub filter: Option<Vec<FilterItem>>,
     /// > This parameter is in invitational preview and is not publicly available.
     pub device_available: Option<bool>,
     /// Specifies whether the instance is an I/O optimized instance. Valid values:
+    ///
+    /// * true
+    /// * false
     pub io_optimized: Option<bool>,
     /// > This parameter is in invitational preview and is not publicly available.
     pub need_sale_cycle: Option<bool>,
@@ -96,10 +106,19 @@ pub struct DescribeInstancesRequest {
     /// The remote direct memory access (RDMA) IP addresses of the instance in the HPC cluster.
     pub rdma_ip_addresses: Option<String>,
     /// Specifies whether to perform only a dry run, without performing the actual request. Valid values:
+    ///
+    /// * true: performs only a dry run. The system checks the request for potential issues, including invalid AccessKey pairs, unauthorized RAM users, and missing parameter values. If the request fails the dry run, an error message is returned. If the request passes the dry run, the DryRunOperation error code is returned.
+    /// * false: performs a dry run and performs the actual request. If the request passes the dry run, a 2xx HTTP status code is returned and the operation is performed.
     pub dry_run: Option<bool>,
     /// Specifies whether the access channel is enabled for instance metadata. Valid values:
+    ///
+    /// * enabled
+    /// * disabled
     pub http_endpoint: Option<String>,
     /// Specifies whether the security hardening mode (IMDSv2) is forcefully used to access instance metadata. Valid values:
+    ///
+    /// * optional: The security hardening mode (IMDSv2) is not forcefully used.
+    /// * required: The security hardening mode (IMDSv2) is forcefully used. After you set this parameter to required, you cannot access instance metadata in normal mode.
     pub http_tokens: Option<String>,
     /// > This parameter is in invitational preview and is not publicly available.
     pub http_put_response_hop_limit: Option<i32>,
@@ -150,14 +169,7 @@ impl rt::Operation for DescribeInstancesRequest {
         params.query("ImageId", &self.image_id);
         params.query("Status", &self.status);
         params.query("LockReason", &self.lock_reason);
-        params.query("Filter.1.Key", &self.filter_1_key);
-        params.query("Filter.2.Key", &self.filter_2_key);
-        params.query("Filter.3.Key", &self.filter_3_key);
-        params.query("Filter.4.Key", &self.filter_4_key);
-        params.query("Filter.1.Value", &self.filter_1_value);
-        params.query("Filter.2.Value", &self.filter_2_value);
-        params.query("Filter.3.Value", &self.filter_3_value);
-        params.query("Filter.4.Value", &self.filter_4_value);
+        params.query("Filter", &self.filter);
         params.query("DeviceAvailable", &self.device_available);
         params.query("IoOptimized", &self.io_optimized);
         params.query("NeedSaleCycle", &self.need_sale_cycle);
@@ -315,7 +327,7 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// The name of the instance. Fuzzy search with asterisk (\\*) wildcard characters is supported. Example: `Test`.
+    /// The name of the instance. Fuzzy search with asterisk (\*) wildcard characters is supported. Example: `Test`.
     pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
@@ -355,51 +367,9 @@ impl<C> DescribeInstancesBuilder<C> {
         self
     }
 
-    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time. Example: `CreationStartTime`.
-    pub fn filter_1_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_1_key = value.into_param();
-        self
-    }
-
-    /// The key of filter 2 used to query resources. Set the value to `CreationEndTime`. You can specify a time by setting both `Filter.2.Key` and `Filter.2.Value` to query resources that were created before the specified time. Example: `CreationEndTime`.
-    pub fn filter_2_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_2_key = value.into_param();
-        self
-    }
-
-    /// The key of filter 3 used to query resources. Set the value to `ExpiredStartTime`. You can specify a time by setting both `Filter.3.Key` and `Filter.3.Value` to query resources that expire after the specified time. Example: `ExpiredStartTime`.
-    pub fn filter_3_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_3_key = value.into_param();
-        self
-    }
-
-    /// The key of filter 4 used to query resources. Set the value to `ExpiredEndTime`. You can specify a time by setting both `Filter.4.Key` and `Filter.4.Value` to query resources that expire before the specified time. Example: `ExpiredEndTime`.
-    pub fn filter_4_key(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_4_key = value.into_param();
-        self
-    }
-
-    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-05T22:40Z`.
-    pub fn filter_1_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_1_value = value.into_param();
-        self
-    }
-
-    /// The value of filter 2 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.2.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-06T22:40Z`.
-    pub fn filter_2_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_2_value = value.into_param();
-        self
-    }
-
-    /// The value of filter 3 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.3.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-07T22:40Z`.
-    pub fn filter_3_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_3_value = value.into_param();
-        self
-    }
-
-    /// The value of filter 4 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.4.Key`. Specify the time in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-08T22:40Z`.
-    pub fn filter_4_value(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.filter_4_value = value.into_param();
+    /// A list of any length, each item sent as `Filter.<n>.Key`, `Filter.<n>.Value`, numbered from 1 (the metadata lists 4).
+    pub fn filter(mut self, value: impl rt::IntoParam<Vec<FilterItem>>) -> Self {
+        self.request.filter = value.into_param();
         self
     }
 
@@ -597,6 +567,7 @@ impl rt::Paginated for DescribeInstancesRequest {
     fn page(output: &Self::Output) -> rt::Page<'_, Self::Item> {
         rt::Page {
             next_token: output.next_token.as_deref(),
+            page_number: None,
             total_count: None,
             total_pages: None,
             items: output.instances.as_ref().and_then(|v| v.instance.as_deref()),
@@ -725,6 +696,22 @@ impl std::fmt::Display for DescribeInstancesError {
 }
 
 impl std::error::Error for DescribeInstancesError {}
+
+/// The `FilterItem` structure.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterItem {
+    /// The key of filter 1 used to query resources. Set the value to `CreationStartTime`. You can specify a time by setting both `Filter.1.Key` and `Filter.1.Value` to query resources that were created after the specified time. Example: `CreationStartTime`.
+    pub key: Option<String>,
+    /// The value of filter 1 used to query resources. Set the value to a time. If you specify this parameter, you must also specify `Filter.1.Key`. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mmZ` format. The time must be in UTC. Example: `2017-12-05T22:40Z`.
+    pub value: Option<String>,
+}
+
+impl rt::WireStruct for FilterItem {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("Key", &self.key);
+        visit("Value", &self.value);
+    }
+}
 
 /// The `TagItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

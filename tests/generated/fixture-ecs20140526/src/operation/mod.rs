@@ -7,6 +7,10 @@
 #[cfg(feature = "describe-instances")]
 pub mod describe_instances;
 
+/// `ModifyImageShareGroupPermission`: Shares or unshares a custom image with all Alibaba Cloud accounts.
+#[cfg(feature = "modify-image-share-group-permission")]
+pub mod modify_image_share_group_permission;
+
 /// `RunInstances`: Batch creates Elastic Compute Service (ECS) instances. You can automatically start, assign public IP addresses to, and specify an automatic release time for the instances.
 #[cfg(feature = "run-instances")]
 pub mod run_instances;

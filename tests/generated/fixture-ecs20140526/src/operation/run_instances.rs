@@ -121,39 +121,83 @@ pub struct RunInstancesRequest {
     pub security_group_id: Option<String>,
     /// The ID of the vSwitch to which to connect to the instance. You must set this parameter when you create an instance of the VPC type. The specified vSwitch and security group must belong to the same VPC. You can call the DescribeVSwitches operation to query available vSwitches.
     pub v_switch_id: Option<String>,
-    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
+    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     pub instance_name: Option<String>,
     /// The description of the instance. The description must be 2 to 256 characters in length, and cannot start with `http://` or `https://`.
     pub description: Option<String>,
     /// The maximum inbound public bandwidth. Unit: Mbit/s. Valid values:
+    ///
+    /// * When the purchased outbound public bandwidth is less than or equal to 10 Mbit/s, the valid values of InternetMaxBandwidthIn are 1 to 10, and the default value is 10.
+    /// * When the purchased outbound public bandwidth is greater than 10 Mbit/s, the valid values of this parameter are 1 to the `InternetMaxBandwidthOut` value and the default value is the `InternetMaxBandwidthOut` value.
     pub internet_max_bandwidth_in: Option<i32>,
     /// The maximum outbound public bandwidth. Unit: Mbit/s. Valid values: 0 to 100.
     pub internet_max_bandwidth_out: Option<i32>,
     /// The hostname of the instance. Take note of the following items:
+    ///
+    /// * The hostname cannot start or end with a period (.) or hyphen (-). It cannot contain consecutive periods (.) or hyphens (-).
+    /// * For Windows instances, the hostname must be 2 to 15 characters in length and cannot contain periods (.) or contain only digits. It can contain letters, digits, and hyphens (-).
+    /// * For instances that run other operating systems such as Linux, take note of the following items:
+    /// * The hostname must be 2 to 64 characters in length. You can use periods (.) to separate a hostname into multiple segments. Each segment can contain letters, digits, and hyphens (-).
+    /// * You can use the `${instance_id}` placeholder to pass instance IDs into the hostname specified by `HostName`. For example, if you set `HostName` to k8s-${instance_id} and the instance is assigned an ID of `i-123abc****`, the hostname of the instance is `k8s-i-123abc****`.
     pub host_name: Option<String>,
     /// Specifies whether to automatically append incremental suffixes to the hostname specified by the `HostName` parameter and to the instance name specified by the `InstanceName` parameter when you batch create instances. The incremental suffixes can range from 001 to 999. Valid values:
+    ///
+    /// * true
+    /// * false
     pub unique_suffix: Option<bool>,
     /// The password of the instance. The password must be 8 to 30 characters in length and contain at least three of the following character types: uppercase letters, lowercase letters, digits, and special characters. Special characters include:
+    ///
+    /// ()‘~!@#$%^&*-_+=|{}\[\]:;'&lt;&gt;,.?/
     pub password: Option<String>,
     /// Specifies whether to use the password preset in the image. Valid values:
+    ///
+    /// * true: uses the preset password.
+    /// * false: does not use the preset password.
     pub password_inherit: Option<bool>,
     /// The ID of the zone in which to create the instance. You can call the DescribeZones operation to query the most recent zone list.
     pub zone_id: Option<String>,
     /// The billing method for network usage. Valid values:
+    ///
+    /// * PayByBandwidth: pay-by-bandwidth
+    /// * PayByTraffic: pay-by-traffic
     pub internet_charge_type: Option<String>,
     /// The size of the system disk. Unit: GiB. Valid values:
+    ///
+    /// * Basic disk: 20 to 500.
+    /// * ESSD: Valid values vary based on the performance level of the ESSD.
+    /// * PL0 ESSD: 1 to 2048.
+    /// * PL1 ESSD: 20 to 2048.
+    /// * PL2 ESSD: 461 to 2048.
+    /// * PL3 ESSD: 1261 to 2048.
+    /// * ESSD AutoPL disk: 1 to 2048.
+    /// * Other disk categories: 20 to 2048.
     pub system_disk_size: Option<String>,
     /// The category of the system disk. Valid values:
+    ///
+    /// * cloud_efficiency: utra disk
+    /// * cloud_ssd: standard SSD
+    /// * cloud_essd: enhanced SSD (ESSD)
+    /// * cloud: basic disk
+    /// * cloud_auto: ESSD AutoPL disk
+    /// * cloud_essd_entry: ESSD Entry disk
     pub system_disk_category: Option<String>,
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-).
+    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\_), periods (.), and hyphens (-).
     pub system_disk_disk_name: Option<String>,
     /// The description of the system disk. The description must be 2 to 256 characters in length. The description can contain letters but cannot start with `http://` or `https://`.
     pub system_disk_description: Option<String>,
     /// The performance level of the ESSD to use as the system disk. Default value: PL1. Valid values:
+    ///
+    /// * PL0: A single ESSD can deliver up to 10,000 random read/write IOPS.
+    /// * PL1: A single ESSD can deliver up to 50,000 random read/write IOPS.
+    /// * PL2: A single ESSD can deliver up to 100,000 random read/write IOPS.
+    /// * PL3: A single ESSD can deliver up to 1,000,000 random read/write IOPS.
     pub system_disk_performance_level: Option<String>,
     /// The ID of the automatic snapshot policy to apply to the system disk.
     pub system_disk_auto_snapshot_policy_id: Option<String>,
     /// Specifies whether the instance is I/O optimized. For instances of retired instance types, the default value is none. For instances of other instance types, the default value is optimized. Valid values:
+    ///
+    /// * none: The instance is not I/O optimized.
+    /// * optimized: The instance is I/O optimized.
     pub io_optimized: Option<String>,
     /// The user data of the instance. You must specify Base64-encoded data. The instance user data cannot exceed 32 KB in size before Base64 encoding.
     pub user_data: Option<String>,
@@ -168,20 +212,36 @@ pub struct RunInstancesRequest {
     /// The time when to automatically release the pay-as-you-go instance. Specify the time in the ISO 8601 standard in the `yyyy-MM-ddTHH:mm:ssZ` format. The time must be in UTC.
     pub auto_release_time: Option<String>,
     /// The bidding policy for the pay-as-you-go instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PostPaid`. Valid values:
+    ///
+    /// * NoSpot: The instance is created as a pay-as-you-go instance.
+    /// * SpotWithPriceLimit: The instance is created as a spot instance with a user-defined maximum hourly price.
+    /// * SpotAsPriceGo: The instance is created as a spot instance for which the market price at the time of purchase is automatically used as the bid price.
     pub spot_strategy: Option<String>,
     /// The protection period of the spot instance. Unit: hours. Valid values:
+    ///
+    /// * 1: After a spot instance is created, Alibaba Cloud ensures that the instance is not automatically released within 1 hour. After the 1-hour protection period ends, the system compares the bid price with the market price and checks the resource inventory to determine whether to retain or release the instance.
+    /// * 0: After a spot instance is created, Alibaba Cloud does not ensure that the instance can run for one hour. The system compares the biding price with the market prices and checks the resource inventory to determine whether to retain or release the instance.
     pub spot_duration: Option<i32>,
     /// The maximum hourly price of the instance. The value is accurate to three decimal places. This parameter is valid only when the `SpotStrategy` parameter is set to `SpotWithPriceLimit`.
     pub spot_price_limit: Option<f32>,
     /// The interruption mode of the spot instance. Valid values:
+    ///
+    /// * Terminate: The instance is released.
+    /// * Stop: The instance is stopped in economical mode.
     pub spot_interruption_behavior: Option<String>,
     /// Specifies whether to enable security hardening. Valid values:
+    ///
+    /// * Active: enables security hardening. This value is applicable only to public images.
+    /// * Deactive: does not enable security hardening. This value is applicable to all images.
     pub security_enhancement_strategy: Option<String>,
     /// The client token that is used to ensure the idempotence of the request. You can use the client to generate the token, but you must make sure that the token is unique among different requests. The token can contain only ASCII characters and cannot exceed 64 characters in length.**** For more information, see How to ensure idempotence.
     pub client_token: Option<String>,
     /// The ID of the high performance computing (HPC) cluster to which the instance belongs.
     pub hpc_cluster_id: Option<String>,
     /// Specifies whether to check the validity of the request without actually making the request. Default value: false. Valid values:
+    ///
+    /// * true: The validity of the request is checked but the request is not made. Check items include whether required parameters are specified, the request format, service limits, and available ECS resources. If the check fails, the corresponding error code is returned. If the check succeeds, the `DryRunOperation` error code is returned.
+    /// * false: The validity of the request is checked, and the request is made if the check succeeds.
     pub dry_run: Option<bool>,
     /// The ID of the dedicated host.
     pub dedicated_host_id: Option<String>,
@@ -194,14 +254,29 @@ pub struct RunInstancesRequest {
     /// The ID of the resource group to which to assign the instance.
     pub resource_group_id: Option<String>,
     /// The subscription period of the instance. The unit is specified by the `PeriodUnit` parameter. This parameter is valid and required only when `InstanceChargeType` is set to `PrePaid`. If the `DedicatedHostId` parameter is specified, the value of Period must not exceed the subscription period of the specified dedicated host. Valid values:
+    ///
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, 3, and 4.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36, 48, and 60.
     pub period: Option<i32>,
     /// The unit of the subscription period. Default value: Month. Valid values:
+    ///
+    /// * Week
+    /// * Month
     pub period_unit: Option<String>,
     /// Specifies whether to enable auto-renewal for the instance. This parameter is valid only when the `InstanceChargeType` parameter is set to `PrePaid`. Valid values:
+    ///
+    /// * true: enables auto-renewal.
+    /// * false: does not enable auto-renewal.
     pub auto_renew: Option<bool>,
     /// The auto-renewal period of the instance. Valid values:
+    ///
+    /// * Valid values when PeriodUnit is set to Week: 1, 2, and 3.
+    /// * Valid values when PeriodUnit is set to Month: 1, 2, 3, 6, 12, 24, 36, 48, and 60.
     pub auto_renew_period: Option<i32>,
     /// The billing method of the instance. Valid values:
+    ///
+    /// * PrePaid: subscription
+    /// * PostPaid: pay-as-you-go
     pub instance_charge_type: Option<String>,
     /// The ID of the deployment set to which to deploy the instance.
     pub deployment_set_id: Option<String>,
@@ -210,49 +285,61 @@ pub struct RunInstancesRequest {
     /// The private IP address to assign to the instance. To assign a private IP address to an instance that resides in a VPC, make sure that the IP address is an idle IP address within the CIDR block of the vSwitch specified by `VSwitchId`.
     pub private_ip_address: Option<String>,
     /// The performance mode of the burstable instance. Valid values:
+    ///
+    /// * Standard: the standard mode. For more information, see the "Standard mode" section in Overview of burstable instances.
+    /// * Unlimited: the unlimited mode. For more information, see the "Unlimited mode" section in Burstable instances.
     pub credit_specification: Option<String>,
     /// The number of IPv6 addresses to randomly generate for the primary ENI. Valid values: 1 to 10.
     pub ipv6_address_count: Option<i32>,
     /// The number of queues supported by the primary ENI. Take note of the following items:
+    ///
+    /// * The value of this parameter cannot exceed the maximum number of queues per ENI allowed for the instance type.
+    /// * The total number of queues for all ENIs on the instance cannot exceed the queue quota for the instance type. To query the maximum number of queues per ENI and the queue quota for an instance type, you can call the DescribeInstanceTypes operation to query the `MaximumQueueNumberPerEni` and `TotalEniQueueQuantity` values.
+    /// * If `NetworkInterface.N.InstanceType` is set to `Primary`, you cannot specify `NetworkInterfaceQueueNumber` but can specify `NetworkInterface.N.QueueNumber`.
     pub network_interface_queue_number: Option<i32>,
     /// Specifies whether to enable release protection for the instance. This parameter determines whether you can use the ECS console or call the DeleteInstance operation to release the instance. Valid values:
+    ///
+    /// * true: enables release protection for the instance.
+    /// * false: disables release protection for the instance.
     pub deletion_protection: Option<bool>,
-    /// > This parameter is in invitational preview and is unavailable.
-    pub hibernation_options_configured: Option<bool>,
+    /// Sent as `HibernationOptions.Configured`.
+    pub hibernation_options: Option<HibernationOptions>,
     /// Specifies whether to associate an instance on a dedicated host with the dedicated host. Valid values:
+    ///
+    /// * default: does not associate the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance is automatically deployed to another dedicated host in the automatic deployment resource pool if the available resources of the original dedicated host are insufficient.
+    /// * host: associates the instance with the dedicated host. When you start an instance that was stopped in economical mode, the instance remains on the original dedicated host. If the available resources of the original dedicated host are insufficient, the instance cannot be started.
     pub affinity: Option<String>,
     /// Specifies whether to create the instance on a dedicated host. Valid values:
+    ///
+    /// * default: creates the instance on a non-dedicated host.
+    /// * host: creates the instance on a dedicated host. If you do not set the `DedicatedHostId` parameter, Alibaba Cloud selects a dedicated host for the instance.
     pub tenancy: Option<String>,
     /// The ID of the storage set.
     pub storage_set_id: Option<String>,
     /// The maximum number of partitions in the storage set. Valid values: integers greater than or equal to 1.
     pub storage_set_partition_number: Option<i32>,
-    /// The number of CPU cores.
-    pub cpu_options_core: Option<i32>,
-    /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
-    pub cpu_options_threads_per_core: Option<i32>,
-    /// This parameter is no longer used.
-    pub cpu_options_numa: Option<String>,
-    /// The CPU topology type of the instance. Valid values:
-    pub cpu_options_topology_type: Option<String>,
-    /// The trusted system mode. Set the value to vTPM.
-    pub security_options_trusted_system_mode: Option<String>,
-    /// The confidential computing mode. Set the value to Enclave.
-    pub security_options_confidential_computing_mode: Option<String>,
+    /// Sent as `CpuOptions.Core`, `CpuOptions.ThreadsPerCore`, `CpuOptions.Numa`, …
+    pub cpu_options: Option<CpuOptions>,
+    /// Sent as `SecurityOptions.TrustedSystemMode`, `SecurityOptions.ConfidentialComputingMode`.
+    pub security_options: Option<SecurityOptions>,
     /// Specifies whether to enable the access channel for instance metadata. Valid values:
+    ///
+    /// * enabled
+    /// * disabled
     pub http_endpoint: Option<String>,
     /// Specifies whether to forcefully use the security-enhanced mode (IMDSv2) to access instance metadata. Valid values:
+    ///
+    /// * optional: does not forcefully use the security-enhanced mode (IMDSv2).
+    /// * required: forcefully uses the security-enhanced mode (IMDSv2). After you set this parameter to required, you cannot access instance metadata in normal mode.
     pub http_tokens: Option<String>,
     /// > This parameter is not publicly available.
     pub http_put_response_hop_limit: Option<i32>,
-    /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
-    pub private_pool_options_match_criteria: Option<String>,
-    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated.
-    pub private_pool_options_id: Option<String>,
+    /// Sent as `PrivatePoolOptions.MatchCriteria`, `PrivatePoolOptions.Id`.
+    pub private_pool_options: Option<PrivatePoolOptions>,
     /// > This parameter is in invitational preview and is unavailable.
     pub isp: Option<String>,
-    /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
-    pub scheduler_options_dedicated_host_cluster_id: Option<String>,
+    /// Sent as `SchedulerOptions.DedicatedHostClusterId`.
+    pub scheduler_options: Option<SchedulerOptions>,
     /// The IDs of security groups to which to assign the instance. The valid values of N vary based on the maximum number of security groups to which an instance can belong. For more information, see the Security group limits section of the "Limits" topic.
     pub security_group_ids: Option<Vec<String>>,
     /// The hostname of instance N. You can use this parameter to specify different hostnames for multiple instances.
@@ -274,6 +361,8 @@ pub struct RunInstancesRequest {
     /// Details about network options.
     pub network_options: Option<NetworkOptions>,
     /// Specifies whether to automatically complete the payment for instance creation. Valid values:
+    ///
+    /// * true: The payment is automatically completed.
     pub auto_pay: Option<bool>,
     /// The private domain name options of the instance.
     pub private_dns_name_options: Option<PrivateDnsNameOptions>,
@@ -358,44 +447,19 @@ impl rt::Operation for RunInstancesRequest {
         params
             .query("NetworkInterfaceQueueNumber", &self.network_interface_queue_number);
         params.query("DeletionProtection", &self.deletion_protection);
-        params
-            .query(
-                "HibernationOptions.Configured",
-                &self.hibernation_options_configured,
-            );
+        params.query("HibernationOptions", &self.hibernation_options);
         params.query("Affinity", &self.affinity);
         params.query("Tenancy", &self.tenancy);
         params.query("StorageSetId", &self.storage_set_id);
         params.query("StorageSetPartitionNumber", &self.storage_set_partition_number);
-        params.query("CpuOptions.Core", &self.cpu_options_core);
-        params.query("CpuOptions.ThreadsPerCore", &self.cpu_options_threads_per_core);
-        params.query("CpuOptions.Numa", &self.cpu_options_numa);
-        params.query("CpuOptions.TopologyType", &self.cpu_options_topology_type);
-        params
-            .query(
-                "SecurityOptions.TrustedSystemMode",
-                &self.security_options_trusted_system_mode,
-            );
-        params
-            .query(
-                "SecurityOptions.ConfidentialComputingMode",
-                &self.security_options_confidential_computing_mode,
-            );
+        params.query("CpuOptions", &self.cpu_options);
+        params.query("SecurityOptions", &self.security_options);
         params.query("HttpEndpoint", &self.http_endpoint);
         params.query("HttpTokens", &self.http_tokens);
         params.query("HttpPutResponseHopLimit", &self.http_put_response_hop_limit);
-        params
-            .query(
-                "PrivatePoolOptions.MatchCriteria",
-                &self.private_pool_options_match_criteria,
-            );
-        params.query("PrivatePoolOptions.Id", &self.private_pool_options_id);
+        params.query("PrivatePoolOptions", &self.private_pool_options);
         params.query("Isp", &self.isp);
-        params
-            .query(
-                "SchedulerOptions.DedicatedHostClusterId",
-                &self.scheduler_options_dedicated_host_cluster_id,
-            );
+        params.query("SchedulerOptions", &self.scheduler_options);
         params.query("SecurityGroupIds", &self.security_group_ids);
         params.query("HostNames", &self.host_names);
         params.query("DataDisk", &self.data_disk);
@@ -438,7 +502,7 @@ impl<C> RunInstancesBuilder<C> {
 
     /// The name of the image family. You can set this parameter to obtain the latest available custom image from the specified image family to create instances.
     ///
-    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\\_), hyphens (-), and colons (:).
+    /// The name must be 2 to 128 characters in length. The name cannot start with a digit, a special character, <http://>, or <https://>. The name can contain letters, digits, periods (.), underscores (\_), hyphens (-), and colons (:).
     ///
     /// Take note of the following items:
     ///
@@ -494,9 +558,9 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
+    /// The name of the ECS instance. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). The default value of this parameter is the `InstanceId` value.
     ///
-    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\\\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
+    /// When you batch create instances, you can batch configure sequential names for the instances. The sequential names can contain brackets (\[ \]) and commas (,). For more information, see Batch configure sequential names or hostnames for multiple instances. Example: `k8s-node-[1,4]-alibabacloud`.
     pub fn instance_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.instance_name = value.into_param();
         self
@@ -651,7 +715,7 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
+    /// The name of the system disk. The name must be 2 to 128 characters in length and support Unicode characters under the Decimal Number category and the categories whose names contain Letter. The name can contain colons (:), underscores (\_), periods (.), and hyphens (-). Example: `cloud_ssdSystem`.
     pub fn system_disk_disk_name(mut self, value: impl rt::IntoParam<String>) -> Self {
         self.request.system_disk_disk_name = value.into_param();
         self
@@ -1043,14 +1107,12 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// > This parameter is in invitational preview and is unavailable.
-    ///
-    /// Example: `false`.
-    pub fn hibernation_options_configured(
+    /// Sent as `HibernationOptions.Configured`.
+    pub fn hibernation_options(
         mut self,
-        value: impl rt::IntoParam<bool>,
+        value: impl rt::IntoParam<HibernationOptions>,
     ) -> Self {
-        self.request.hibernation_options_configured = value.into_param();
+        self.request.hibernation_options = value.into_param();
         self
     }
 
@@ -1091,88 +1153,18 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The number of CPU cores. Example: `2`.
-    pub fn cpu_options_core(mut self, value: impl rt::IntoParam<i32>) -> Self {
-        self.request.cpu_options_core = value.into_param();
+    /// Sent as `CpuOptions.Core`, `CpuOptions.ThreadsPerCore`, `CpuOptions.Numa`, …
+    pub fn cpu_options(mut self, value: impl rt::IntoParam<CpuOptions>) -> Self {
+        self.request.cpu_options = value.into_param();
         self
     }
 
-    /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
-    ///
-    /// * If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
-    /// * This parameter is applicable only to specific instance types.
-    ///
-    /// Example: `2`.
-    pub fn cpu_options_threads_per_core(
+    /// Sent as `SecurityOptions.TrustedSystemMode`, `SecurityOptions.ConfidentialComputingMode`.
+    pub fn security_options(
         mut self,
-        value: impl rt::IntoParam<i32>,
+        value: impl rt::IntoParam<SecurityOptions>,
     ) -> Self {
-        self.request.cpu_options_threads_per_core = value.into_param();
-        self
-    }
-
-    /// This parameter is no longer used. Example: `1`.
-    pub fn cpu_options_numa(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.cpu_options_numa = value.into_param();
-        self
-    }
-
-    /// The CPU topology type of the instance. Valid values:
-    ///
-    /// * ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
-    /// * DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
-    ///
-    /// This parameter is empty by default.
-    ///
-    /// > This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
-    ///
-    /// Example: `DiscreteCoreToHTMapping`.
-    pub fn cpu_options_topology_type(
-        mut self,
-        value: impl rt::IntoParam<String>,
-    ) -> Self {
-        self.request.cpu_options_topology_type = value.into_param();
-        self
-    }
-
-    /// The trusted system mode. Set the value to vTPM.
-    ///
-    /// The trusted system mode supports the following instance families:
-    ///
-    /// * g7, c7, and r7
-    /// * Security-enhanced instance families: g7t, c7t, and r7t
-    ///
-    /// When you create instances of the preceding instance families, you must set this parameter. Take note of the following items:
-    ///
-    /// * To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
-    /// * If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
-    /// * When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
-    ///
-    /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
-    ///
-    /// For more information about the trusted system, see Overview. Example: `vTPM`.
-    pub fn security_options_trusted_system_mode(
-        mut self,
-        value: impl rt::IntoParam<String>,
-    ) -> Self {
-        self.request.security_options_trusted_system_mode = value.into_param();
-        self
-    }
-
-    /// The confidential computing mode. Set the value to Enclave.
-    ///
-    /// A value of Enclave indicates that an enclave-based confidential computing environment is built on the instance. When you call the `RunInstances` operation, you can set this parameter only for c7, g7, or r7 instances to use enclave-based confidential computing. Take note of the following items:
-    ///
-    /// * The confidential computing feature is in invitational preview.
-    /// * When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
-    /// * Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
-    ///
-    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave. Example: `Enclave`.
-    pub fn security_options_confidential_computing_mode(
-        mut self,
-        value: impl rt::IntoParam<String>,
-    ) -> Self {
-        self.request.security_options_confidential_computing_mode = value.into_param();
+        self.request.security_options = value.into_param();
         self
     }
 
@@ -1217,32 +1209,12 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
-    ///
-    /// * Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
-    /// * Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
-    /// * None: no private pool. The capacity in private pools is not used.
-    ///
-    /// Default value: None.
-    ///
-    /// In the following scenarios, the PrivatePoolOptions.MatchCriteria parameter can be set only to `None` or left empty:
-    ///
-    /// * A spot instance is created.
-    /// * The instance is created in the classic network.
-    /// * The instance is created on a dedicated host.
-    ///
-    /// Example: `Open`.
-    pub fn private_pool_options_match_criteria(
+    /// Sent as `PrivatePoolOptions.MatchCriteria`, `PrivatePoolOptions.Id`.
+    pub fn private_pool_options(
         mut self,
-        value: impl rt::IntoParam<String>,
+        value: impl rt::IntoParam<PrivatePoolOptions>,
     ) -> Self {
-        self.request.private_pool_options_match_criteria = value.into_param();
-        self
-    }
-
-    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated. Example: `eap-bp67acfmxazb4****`.
-    pub fn private_pool_options_id(mut self, value: impl rt::IntoParam<String>) -> Self {
-        self.request.private_pool_options_id = value.into_param();
+        self.request.private_pool_options = value.into_param();
         self
     }
 
@@ -1254,21 +1226,12 @@ impl<C> RunInstancesBuilder<C> {
         self
     }
 
-    /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
-    ///
-    /// > This parameter is valid only when the `Tenancy` parameter is set to `host`.
-    ///
-    /// When you specify both the `DedicatedHostId` and `SchedulerOptions.DedicatedHostClusterId` parameters, take note of the following items:
-    ///
-    /// * If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
-    /// * If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
-    ///
-    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs. Example: `dc-bp12wlf6am0vz9v2****`.
-    pub fn scheduler_options_dedicated_host_cluster_id(
+    /// Sent as `SchedulerOptions.DedicatedHostClusterId`.
+    pub fn scheduler_options(
         mut self,
-        value: impl rt::IntoParam<String>,
+        value: impl rt::IntoParam<SchedulerOptions>,
     ) -> Self {
-        self.request.scheduler_options_dedicated_host_cluster_id = value.into_param();
+        self.request.scheduler_options = value.into_param();
         self
     }
 
@@ -3648,6 +3611,148 @@ impl std::fmt::Display for RunInstancesError {
 
 impl std::error::Error for RunInstancesError {}
 
+/// Sent as `HibernationOptions.Configured`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HibernationOptions {
+    /// > This parameter is in invitational preview and is unavailable.
+    ///
+    /// Example: `false`.
+    pub configured: Option<bool>,
+}
+
+impl rt::WireStruct for HibernationOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("Configured", &self.configured);
+    }
+}
+
+/// Sent as `CpuOptions.Core`, `CpuOptions.ThreadsPerCore`, `CpuOptions.Numa`, …
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CpuOptions {
+    /// The number of CPU cores. Example: `2`.
+    pub core: Option<i32>,
+    /// The number of threads per CPU core. The following formula is used to calculate the number of vCPUs of the instance: `CpuOptions.Core` value × `CpuOptions.ThreadsPerCore` value.
+    ///
+    /// * If `CpuOptionsThreadPerCore` is set to 1, Hyper-Threading (HT) is disabled.
+    /// * This parameter is applicable only to specific instance types.
+    ///
+    /// Example: `2`.
+    pub threads_per_core: Option<i32>,
+    /// This parameter is no longer used. Example: `1`.
+    pub numa: Option<String>,
+    /// The CPU topology type of the instance. Valid values:
+    ///
+    /// * ContinuousCoreToHTMapping: The HT technology allows continuous threads to run on the same core in the CPU topology of the instance.``
+    /// * DiscreteCoreToHTMapping: The HT technology allows discrete threads to run on the same core in the CPU topology of the instance.``
+    ///
+    /// This parameter is empty by default.
+    ///
+    /// > This parameter is supported only for specific instance families. For more information about the supported instance families, see View and modify the CPU topology.
+    ///
+    /// Example: `DiscreteCoreToHTMapping`.
+    pub topology_type: Option<String>,
+}
+
+impl rt::WireStruct for CpuOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("Core", &self.core);
+        visit("ThreadsPerCore", &self.threads_per_core);
+        visit("Numa", &self.numa);
+        visit("TopologyType", &self.topology_type);
+    }
+}
+
+/// Sent as `SecurityOptions.TrustedSystemMode`, `SecurityOptions.ConfidentialComputingMode`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecurityOptions {
+    /// The trusted system mode. Set the value to vTPM.
+    ///
+    /// The trusted system mode supports the following instance families:
+    ///
+    /// * g7, c7, and r7
+    /// * Security-enhanced instance families: g7t, c7t, and r7t
+    ///
+    /// When you create instances of the preceding instance families, you must set this parameter. Take note of the following items:
+    ///
+    /// * To use the Alibaba Cloud trusted system, set this parameter to vTPM. Then, the Alibaba Cloud trusted system performs trust verifications when the instances start.
+    /// * If you do not want to use the Alibaba Cloud trusted system, leave this parameter empty. Note that if your created instances use an enclave-based confidential computing environment (with `SecurityOptions.ConfidentialComputingMode` set to Enclave), the Alibaba Cloud trusted system is enabled for the instances.
+    /// * When you use the ECS API to create instances that use the trusted system, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.TrustedSystemMode` parameter.
+    ///
+    /// > If you have configured an instance as a trusted one when you created the instance, you can use only an image that support the trusted system to replace the system disk of the instance.
+    ///
+    /// For more information about the trusted system, see Overview. Example: `vTPM`.
+    pub trusted_system_mode: Option<String>,
+    /// The confidential computing mode. Set the value to Enclave.
+    ///
+    /// A value of Enclave indicates that an enclave-based confidential computing environment is built on the instance. When you call the `RunInstances` operation, you can set this parameter only for c7, g7, or r7 instances to use enclave-based confidential computing. Take note of the following items:
+    ///
+    /// * The confidential computing feature is in invitational preview.
+    /// * When you use the ECS API to create instances that support enclave-based confidential computing, you can call only the `RunInstances` operation. The `CreateInstance` operation does not support the `SecurityOptions.ConfidentialComputingMode` parameter.
+    /// * Enclave-based confidential computing is implemented based on Alibaba Cloud Trusted System (vTPM). When you build a confidential computing environment on an instance by using Enclave, Alibaba Cloud Trusted System is enabled for the instance. If you set `SecurityOptions.ConfidentialComputingMode` to Enclave when you call this operation, the created instances use enclave-based confidential computing and Alibaba Cloud Trusted System regardless of whether `SecurityOptions.TrustedSystemMode` is set to vTPM.
+    ///
+    /// For more information about confidential computing, see Build a confidential computing environment by using Enclave. Example: `Enclave`.
+    pub confidential_computing_mode: Option<String>,
+}
+
+impl rt::WireStruct for SecurityOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("TrustedSystemMode", &self.trusted_system_mode);
+        visit("ConfidentialComputingMode", &self.confidential_computing_mode);
+    }
+}
+
+/// Sent as `PrivatePoolOptions.MatchCriteria`, `PrivatePoolOptions.Id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrivatePoolOptions {
+    /// The type of the private pool to use to create the instance. A private pool is generated after an elasticity assurance or a capacity reservation takes effect. You can select the private pool when you start an instance. Valid values:
+    ///
+    /// * Open: open private pool. The system selects a matching open private pool to create the instance. If no matching open private pools are found, resources in the public pool are used. When you set this parameter to Open, you can leave the `PrivatePoolOptions.Id` parameter empty.
+    /// * Target: specified private pool. The system uses the capacity in a specified private pool to create the instance. If the specified private pool is unavailable, the instance cannot be created. If you set this parameter to Target, you must specify the `PrivatePoolOptions.Id` parameter.
+    /// * None: no private pool. The capacity in private pools is not used.
+    ///
+    /// Default value: None.
+    ///
+    /// In the following scenarios, the PrivatePoolOptions.MatchCriteria parameter can be set only to `None` or left empty:
+    ///
+    /// * A spot instance is created.
+    /// * The instance is created in the classic network.
+    /// * The instance is created on a dedicated host.
+    ///
+    /// Example: `Open`.
+    pub match_criteria: Option<String>,
+    /// The ID of the private pool. The ID of a private pool is the same as that of the elasticity assurance or capacity reservation for which the private pool is generated. Example: `eap-bp67acfmxazb4****`.
+    pub id: Option<String>,
+}
+
+impl rt::WireStruct for PrivatePoolOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("MatchCriteria", &self.match_criteria);
+        visit("Id", &self.id);
+    }
+}
+
+/// Sent as `SchedulerOptions.DedicatedHostClusterId`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SchedulerOptions {
+    /// The ID of the dedicated host cluster in which to create the instance. After this parameter is specified, the system selects one dedicated host from the specified cluster to create the instance.
+    ///
+    /// > This parameter is valid only when the `Tenancy` parameter is set to `host`.
+    ///
+    /// When you specify both the `DedicatedHostId` and `SchedulerOptions.DedicatedHostClusterId` parameters, take note of the following items:
+    ///
+    /// * If the specified dedicated host belongs to the specified dedicated host cluster, the instance is preferentially deployed on the specified dedicated host.
+    /// * If the specified dedicated host does not belong to the specified dedicated host cluster, the instance cannot be created.
+    ///
+    /// You can call the DescribeDedicatedHostClusters operation to query the list of dedicated host cluster IDs. Example: `dc-bp12wlf6am0vz9v2****`.
+    pub dedicated_host_cluster_id: Option<String>,
+}
+
+impl rt::WireStruct for SchedulerOptions {
+    fn wire_fields(&self, visit: &mut dyn FnMut(&str, &dyn rt::WireValue)) {
+        visit("DedicatedHostClusterId", &self.dedicated_host_cluster_id);
+    }
+}
+
 /// Data disk N.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DataDiskItem {
@@ -3708,7 +3813,7 @@ pub struct DataDiskItem {
     ///
     /// Example: `2000`.
     pub size: Option<i32>,
-    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-). Example: `cloud_ssdData`.
+    /// The name of data disk N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-). Example: `cloud_ssdData`.
     pub disk_name: Option<String>,
     /// The category of data disk N. Valid values:
     ///
@@ -3821,7 +3926,7 @@ pub struct NetworkInterfaceItem {
     ///
     /// Example: `vsw-bp67acfmxazb4p****`.
     pub v_switch_id: Option<String>,
-    /// The name of ENI N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\\_), periods (.), and hyphens (-).
+    /// The name of ENI N. The name must be 2 to 128 characters in length and can contain letters, digits, colons (:), underscores (\_), periods (.), and hyphens (-).
     ///
     /// Take note of the following items:
     ///

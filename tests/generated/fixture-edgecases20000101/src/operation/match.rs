@@ -202,7 +202,10 @@ pub struct MatchResponse {
     pub r#type: Option<String>,
     /// The `Items` field.
     pub items: Option<Vec<MatchItemsItem>>,
-    /// The `State` field.
+    /// Valid values:
+    ///
+    /// - `Running`
+    /// - `Unknown_State`
     pub state: Option<MatchState>,
     /// The `Extra` field.
     pub extra: Option<std::collections::BTreeMap<String, rt::serde_json::Value>>,
@@ -275,6 +278,8 @@ impl std::error::Error for MatchError {}
 
 /// RAM authorization of this operation, for writing policies; `resource_arns` (from
 /// the `prelude`) fills its templates from a request.
+///
+/// `{#NoSuchParam}` (in `acs:edge:{#regionId}:{#accountId}:thing/{#type}/{#NoSuchParam}/{#3DES}`) names no parameter of this operation: `resource_arns` and the policy files put `*` there.
 pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "edge:Match",
         rt::ram::AccessLevel::Get,
@@ -362,7 +367,12 @@ impl rt::IntoParam<FilterMode> for &str {
 /// The `Filter` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    /// The `Mode` field.
+    /// Valid values:
+    ///
+    /// - `NORMAL_ZONE`: Normal &lt;zone&gt;.
+    /// - `fast-zone`
+    /// - `Self`
+    /// - `Ünïcödé`
     pub mode: Option<FilterMode>,
 }
 

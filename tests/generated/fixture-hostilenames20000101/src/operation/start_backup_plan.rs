@@ -115,7 +115,11 @@ pub struct StartBackupPlanRequest {
     pub option: Option<Vec<OptionItem>>,
     /// The `Tree` field.
     pub tree: Option<crate::types::Node>,
-    /// The `Kind` field.
+    /// Valid values:
+    ///
+    /// - `Self`
+    /// - `type`
+    /// - `Unknown value`
     pub kind: Option<crate::types::Client>,
 }
 
@@ -529,7 +533,11 @@ impl<C> StartBackupPlanBuilder<C> {
         self
     }
 
-    /// The `Kind` field.
+    /// Valid values:
+    ///
+    /// - `Self`
+    /// - `type`
+    /// - `Unknown value`
     pub fn kind(mut self, value: impl rt::IntoParam<crate::types::Client>) -> Self {
         self.request.kind = value.into_param();
         self
