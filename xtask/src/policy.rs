@@ -221,9 +221,10 @@ fn named_operations<'s>(
 }
 
 /// The operations `manifest` enables through its dependency on the crate, as Cargo reads the
-/// manifest (`cargo metadata --no-deps`: renamed dependencies, `workspace = true` inheritance
-/// and target-specific tables resolved by Cargo itself). For a virtual workspace manifest, its
-/// members' dependencies together.
+/// manifest (`cargo metadata --no-deps`: renamed dependencies and `workspace = true`
+/// inheritance resolved by Cargo itself). Target-specific tables count whatever the target (the
+/// service may run on any). For a virtual workspace manifest, its members' dependencies
+/// together.
 fn enabled_operations<'s>(
     manifest: &Path,
     service: &'s Service,
@@ -354,7 +355,8 @@ fn own_features(
     let mut queue = vec!["default".to_owned()];
     while let Some(feature) = queue.pop() {
         if reached.insert(feature.clone()) {
-            queue.extend(strings(&own[&feature]).filter(|member| own.contains_key(member)));
+            let members = own.get(&feature).map(strings).into_iter().flatten();
+            queue.extend(members.filter(|member| own.contains_key(member)));
         }
     }
     for (feature, members) in own {
@@ -652,7 +654,7 @@ mod tests {
             r#"[dependencies]
 dbs = { package = "acs-dbs20190306", path = "DBS", default-features = false, features = ["start-backup-plan", "test-util"] }
 
-[target.'cfg(any())'.dependencies]
+[target.'cfg(unix)'.dependencies]
 dbs = { package = "acs-dbs20190306", path = "DBS", default-features = false, features = ["stop-backup-plan"] }
 
 [dev-dependencies]
