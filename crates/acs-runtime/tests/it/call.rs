@@ -32,7 +32,7 @@ const STS_ID: &str = "STS.testStsKeyId";
 const STS_SECRET: &str = "testStsSecretValue";
 const STS_TOKEN: &str = "CAISstsTokenExample+/==";
 
-static DBS: ServiceInfo = ServiceInfo {
+pub(crate) static DBS: ServiceInfo = ServiceInfo {
     product: "dbs",
     version: "2019-03-06",
     style: ApiStyle::Rpc,
@@ -114,14 +114,18 @@ fn fast_retry() -> RetryConfig {
         .with_max_backoff(Duration::from_millis(1))
 }
 
-async fn server(script: Vec<Reply>) -> TestServer {
+pub(crate) async fn server(script: Vec<Reply>) -> TestServer {
     let server = TestServer::start(script).await;
     server.accept_key(AK_ID, AK_SECRET, None);
     server.accept_key(STS_ID, STS_SECRET, Some(STS_TOKEN));
     server
 }
 
-fn config_for(server_url: &str, algorithm: SignatureAlgorithm, sts_credentials: bool) -> Config {
+pub(crate) fn config_for(
+    server_url: &str,
+    algorithm: SignatureAlgorithm,
+    sts_credentials: bool,
+) -> Config {
     let config = Config::new("cn-hangzhou")
         .with_endpoint(server_url)
         .with_signature(algorithm)

@@ -5,25 +5,16 @@
 
 use std::time::Duration;
 
+use crate::call::{DBS, config_for, server};
 use crate::ops::{OpError, StartBackupPlanResponse, TokenOp, UnsafeOp};
 use acs_runtime::client::ApiRequest;
-use acs_runtime::credentials::Credentials;
 use acs_runtime::ram::{AccessLevel, Facts, PolicyRecorder, Statement, Wildcard};
+use acs_runtime::sign::SignatureAlgorithm;
 use acs_runtime::{
-    ApiStyle, Client, Config, Method, Operation, OperationInfo, Position, RequestParams,
-    RetryConfig, SdkError, ServiceInfo,
+    ApiStyle, Client, Config, Method, Operation, OperationInfo, Position, RequestParams, SdkError,
+    ServiceInfo,
 };
 use acs_test_server::{Reply, TestServer};
-
-const AK_ID: &str = "policyKeyId";
-const AK_SECRET: &str = "policyKeySecret";
-
-static DBS: ServiceInfo = ServiceInfo {
-    product: "dbs",
-    version: "2019-03-06",
-    style: ApiStyle::Rpc,
-    endpoints: &[],
-};
 
 /// DBS's style is RPC; an ROA service lays out paths.
 static ROA: ServiceInfo = ServiceInfo {
@@ -33,22 +24,11 @@ static ROA: ServiceInfo = ServiceInfo {
     endpoints: &[],
 };
 
-async fn server(script: Vec<Reply>) -> TestServer {
-    let server = TestServer::start(script).await;
-    server.accept_key(AK_ID, AK_SECRET, None);
-    server
-}
-
+/// `call.rs`'s configuration for the loopback server (fast retries), in `region`, recording in
+/// `recorder`.
 fn config(server: &TestServer, region: &str, recorder: &PolicyRecorder) -> Config {
-    Config::new(region)
-        .with_endpoint(server.url())
-        .with_credentials(Credentials::new(AK_ID, AK_SECRET))
-        .with_retry(
-            RetryConfig::new()
-                .with_max_attempts(3)
-                .with_initial_backoff(Duration::from_micros(200))
-                .with_max_backoff(Duration::from_millis(1)),
-        )
+    config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false)
+        .with_region(region)
         .with_policy_recorder(recorder.clone())
 }
 
@@ -265,7 +245,7 @@ async fn dependent_actions_are_statements_on_every_resource_and_reported() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn clients_tasks_and_threads_share_one_recorder() {
     let server = TestServer::start_with(|_| Reply::ok()).await;
-    server.accept_key(AK_ID, AK_SECRET, None);
+    server.accept_key("testAccessKeyId", "testAccessKeySecret", None);
     let recorder = PolicyRecorder::new().with_account_id("7");
     // Two clients of two configurations, each with a clone.
     let clients = [
