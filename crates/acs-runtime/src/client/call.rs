@@ -251,7 +251,7 @@ pub(crate) async fn invoke(
     params: RequestParams,
 ) -> Result<Success, SdkError<ServiceError>> {
     let inner = &*client.inner;
-    let span = tracing::debug_span!(
+    let span = tracing::info_span!(
         "acs_call",
         otel.name = %format_args!("{}/{}", spec.product, spec.action),
         otel.kind = "client",
