@@ -60,6 +60,32 @@ fn snippets_file(readme: &str) -> String {
     file
 }
 
+/// This package's own OpenTelemetry and tracing dependency lines, for the README's tracing
+/// fragment: the versions and features `tests/tests/it/otel.rs` is checked with.
+fn otel_dependencies(root: &Path) -> String {
+    let manifest = std::fs::read_to_string(root.join("tests/Cargo.toml")).unwrap();
+    let lines: Vec<&str> = manifest
+        .lines()
+        .filter(|line| {
+            [
+                "opentelemetry",
+                "opentelemetry_sdk",
+                "tracing-opentelemetry",
+                "tracing-subscriber",
+                "tracing",
+            ]
+            .iter()
+            .any(|name| line.starts_with(&format!("{name} = ")))
+        })
+        .collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "tests/Cargo.toml names the tracing crates: {lines:?}"
+    );
+    lines.join("\n")
+}
+
 /// DBS `DescribeBackupPlanList` as DBS documents it: pages counted from 0 (`PageNum`, echoed
 /// back), two plans a page whatever the page size asked, five plans in all.
 fn dbs_pages(request: &acs_test_server::Recorded) -> Reply {
@@ -129,10 +155,12 @@ async fn the_readme_programs_build_outside_the_workspace_and_run() {
         "../acs-rust/crates/acs-dbs20190306",
         &root.join("crates/acs-dbs20190306").to_string_lossy(),
     );
-    // The mock client is test support: the fragments' test file has it, the programs do not.
+    // The mock client is test support: the fragments' test file has it, the programs do not;
+    // so are the OpenTelemetry crates of the tracing fragment (as this package has them).
     let mock = format!(
-        "acs-dbs20190306 = {{ path = {:?}, features = [\"test-util\"] }}",
-        root.join("crates/acs-dbs20190306").to_string_lossy()
+        "acs-dbs20190306 = {{ path = {:?}, features = [\"test-util\"] }}\n{}",
+        root.join("crates/acs-dbs20190306").to_string_lossy(),
+        otel_dependencies(&root),
     );
     std::fs::write(
         project.join("Cargo.toml"),
