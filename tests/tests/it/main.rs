@@ -13,6 +13,7 @@ mod diff_compiles;
 mod import;
 mod mock;
 mod names;
+mod otel;
 mod paginators;
 mod policy;
 mod policy_example;

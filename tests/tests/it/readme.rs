@@ -35,8 +35,55 @@ fn paginator_program(example: &str) -> String {
         .map(|line| format!("    {line}\n"))
         .collect();
     format!(
-        "use acs_dbs20190306::prelude::*;\n\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    let config = Config::from_env()?.with_endpoint(std::env::var(\"DBS_ENDPOINT\")?);\n    let client = Client::new(&config)?;\n{body}    Ok(())\n}}\n"
+        "use acs_dbs20190306::prelude::*;\n\n#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{\n    let client = Client::new(&Config::from_env()?)?;\n{body}    Ok(())\n}}\n"
     )
+}
+
+/// The README's other examples (its `rust,ignore` blocks, fragments of a program), each as
+/// the body of a function given a `client`, in one test file of the project.
+fn snippets_file(readme: &str) -> String {
+    let fence = "```rust,ignore\n";
+    let mut file = String::from(
+        "//! The README's fragments: they must compile as written.\n#![allow(unused)]\n\nuse acs_dbs20190306::prelude::*;\n",
+    );
+    for (index, (at, _)) in readme.match_indices(fence).enumerate() {
+        let start = at + fence.len();
+        let end = readme[start..].find("\n```").expect("the block ends") + start;
+        let body: String = readme[start..end]
+            .lines()
+            .map(|line| format!("    {line}\n"))
+            .collect();
+        file.push_str(&format!(
+            "\nasync fn snippet_{index}(client: Client) -> Result<(), Box<dyn std::error::Error>> {{\n{body}    Ok(())\n}}\n"
+        ));
+    }
+    file
+}
+
+/// This package's own OpenTelemetry and tracing dependency lines, for the README's tracing
+/// fragment: the versions and features `tests/tests/it/otel.rs` is checked with.
+fn otel_dependencies(root: &Path) -> String {
+    let manifest = std::fs::read_to_string(root.join("tests/Cargo.toml")).unwrap();
+    let lines: Vec<&str> = manifest
+        .lines()
+        .filter(|line| {
+            [
+                "opentelemetry",
+                "opentelemetry_sdk",
+                "tracing-opentelemetry",
+                "tracing-subscriber",
+                "tracing",
+            ]
+            .iter()
+            .any(|name| line.starts_with(&format!("{name} = ")))
+        })
+        .collect();
+    assert_eq!(
+        lines.len(),
+        5,
+        "tests/Cargo.toml names the tracing crates: {lines:?}"
+    );
+    lines.join("\n")
 }
 
 /// DBS `DescribeBackupPlanList` as DBS documents it: pages counted from 0 (`PageNum`, echoed
@@ -59,7 +106,8 @@ fn dbs_pages(request: &acs_test_server::Recorded) -> Reply {
 }
 
 /// Runs `program` (with `args`) with nothing in its environment but a home, the region,
-/// credentials the server accepts and the server as `DBS_ENDPOINT`; its standard output.
+/// credentials the server accepts and the server as `ALIBABA_CLOUD_ENDPOINT_DBS`; its standard
+/// output.
 async fn run(program: &Path, args: &[&str], home: &Path, server: &TestServer) -> String {
     server.accept_key("readmeKeyId", "readmeKeySecret", None);
     let output = tokio::process::Command::new(program)
@@ -69,7 +117,7 @@ async fn run(program: &Path, args: &[&str], home: &Path, server: &TestServer) ->
         .env("ALIBABA_CLOUD_REGION_ID", "cn-hangzhou")
         .env("ALIBABA_CLOUD_ACCESS_KEY_ID", "readmeKeyId")
         .env("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "readmeKeySecret")
-        .env("DBS_ENDPOINT", server.url())
+        .env("ALIBABA_CLOUD_ENDPOINT_DBS", server.url())
         .output()
         .await
         .expect("the program runs");
@@ -107,10 +155,17 @@ async fn the_readme_programs_build_outside_the_workspace_and_run() {
         "../acs-rust/crates/acs-dbs20190306",
         &root.join("crates/acs-dbs20190306").to_string_lossy(),
     );
+    // The mock client is test support: the fragments' test file has it, the programs do not;
+    // so are the OpenTelemetry crates of the tracing fragment (as this package has them).
+    let mock = format!(
+        "acs-dbs20190306 = {{ path = {:?}, features = [\"test-util\"] }}\n{}",
+        root.join("crates/acs-dbs20190306").to_string_lossy(),
+        otel_dependencies(&root),
+    );
     std::fs::write(
         project.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"start-backup-plan\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n{dependencies}\n"
+            "[package]\nname = \"start-backup-plan\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n{dependencies}\n\n[dev-dependencies]\n{mock}\n"
         ),
     )
     .unwrap();
@@ -123,6 +178,13 @@ async fn the_readme_programs_build_outside_the_workspace_and_run() {
         paginator_program(&example),
     )
     .unwrap();
+    let snippets = snippets_file(&readme);
+    assert!(
+        snippets.contains(".customize(") && snippets.contains("Mock::new("),
+        "{snippets}"
+    );
+    std::fs::create_dir_all(project.join("tests")).unwrap();
+    std::fs::write(project.join("tests/snippets.rs"), snippets).unwrap();
     std::fs::copy(root.join("Cargo.lock"), project.join("Cargo.lock")).unwrap();
 
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -140,6 +202,17 @@ async fn the_readme_programs_build_outside_the_workspace_and_run() {
         "the README's programs build:\n{}",
         String::from_utf8_lossy(&built.stderr)
     );
+    let checked = std::process::Command::new(cargo)
+        .args(["check", "--quiet", "--test", "snippets", "--manifest-path"])
+        .arg(project.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        checked.status.success(),
+        "the README's fragments compile:\n{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
 
     let server = TestServer::start(vec![Reply::json(
         200,
@@ -148,6 +221,14 @@ async fn the_readme_programs_build_outside_the_workspace_and_run() {
     .await;
     let home = project.join("home");
     std::fs::create_dir_all(&home).unwrap();
+    // Without its argument the program says how to call it, and sends nothing.
+    let usage = std::process::Command::new(target.join("debug/start-backup-plan"))
+        .env_clear()
+        .output()
+        .expect("the program runs");
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).starts_with("usage: start-backup-plan"));
+    assert!(server.requests().is_empty());
     let printed = run(
         &target.join("debug/start-backup-plan"),
         &["dbs-plan"],

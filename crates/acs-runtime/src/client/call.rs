@@ -162,6 +162,15 @@ impl Failure {
         }
     }
 
+    /// The `error.type` of the attempt: the service's code, else the HTTP status or the
+    /// transport's kind, as for the call ([`error_type`]).
+    fn error_type(&self) -> String {
+        match self {
+            Failure::NotSent(error) | Failure::Transport(error) => transport_type(error),
+            Failure::Service(error) => service_type(error),
+        }
+    }
+
     fn into_error(self) -> SdkError<ServiceError> {
         match self {
             Failure::NotSent(error) | Failure::Transport(error) => SdkError::Transport(error),
@@ -242,7 +251,7 @@ pub(crate) async fn invoke(
     params: RequestParams,
 ) -> Result<Success, SdkError<ServiceError>> {
     let inner = &*client.inner;
-    let span = tracing::debug_span!(
+    let span = tracing::info_span!(
         "acs_call",
         otel.name = %format_args!("{}/{}", spec.product, spec.action),
         otel.kind = "client",
@@ -377,7 +386,7 @@ async fn attempts(
             .checked_add(delay)
             .is_some_and(|resume| resume < deadline);
         let summary = failure.summary();
-        attempt_span.record("error.type", summary.as_str());
+        attempt_span.record("error.type", failure.error_type().as_str());
         if !retryable || attempt >= attempts || !in_budget {
             attempt_span.in_scope(|| {
                 tracing::debug!(failure = %summary, retryable, "attempt failed, giving up");
@@ -588,15 +597,28 @@ fn scrub_service_error(error: &mut ServiceError, scrubber: &Scrubber<'_>) {
     }
 }
 
-/// The `error.type` of a failed call: the kind of failure, and the service's code (scrubbed).
+/// The `error.type` of a failed call, low in cardinality as OpenTelemetry asks: the service's
+/// code (scrubbed), else `http_<status>`, or the kind of failure (`transport_timeout`,
+/// `credentials`, `decode`, …).
 fn error_type(error: &SdkError<ServiceError>) -> String {
     match error {
         SdkError::Build(_) => "build".to_owned(),
         SdkError::Credentials(error) if error.is_timeout() => "credentials_timeout".to_owned(),
         SdkError::Credentials(_) => "credentials".to_owned(),
-        SdkError::Transport(error) => format!("transport_{:?}", error.kind).to_lowercase(),
+        SdkError::Transport(error) => transport_type(error),
         SdkError::Decode(_) => "decode".to_owned(),
-        SdkError::Service(error) if error.code.is_empty() => format!("http_{}", error.http_status),
-        SdkError::Service(error) => crate::sanitize::escape_controls(&error.code).into_owned(),
+        SdkError::Service(error) => service_type(error),
+    }
+}
+
+fn transport_type(error: &TransportError) -> String {
+    format!("transport_{:?}", error.kind).to_lowercase()
+}
+
+fn service_type(error: &ServiceError) -> String {
+    if error.code.is_empty() {
+        format!("http_{}", error.http_status)
+    } else {
+        crate::sanitize::escape_controls(&error.code).into_owned()
     }
 }

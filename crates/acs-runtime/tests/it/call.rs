@@ -1289,7 +1289,7 @@ async fn spans_name_call_and_attempts_without_secrets() {
         "span acs_attempt http.request.method=\"POST\" http.request.resend_count=1",
         "record http.response.status_code=429",
         "record acs.request_id=\"THROTTLED-1\"",
-        "record error.type=\"HTTP 429 Throttling.User\"",
+        "record error.type=\"Throttling.User\"",
         "record http.response.status_code=200",
         "record acs.request_id=\"OK-REQUEST\"",
     ] {
