@@ -10,6 +10,7 @@ mod credentials;
 mod dbs_client;
 mod diff;
 mod diff_compiles;
+mod doc_links;
 mod import;
 mod mock;
 mod names;
