@@ -158,7 +158,11 @@ impl Failure {
             Failure::NotSent(error) | Failure::Transport(error) => {
                 format!("transport {:?}", error.kind)
             }
-            Failure::Service(error) => format!("HTTP {} {}", error.http_status, error.code),
+            Failure::Service(error) => format!(
+                "HTTP {} {}",
+                error.http_status,
+                crate::sanitize::escape_controls(&error.code)
+            ),
         }
     }
 

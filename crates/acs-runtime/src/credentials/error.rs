@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::sanitize::escape_controls;
 use super::{ENV_CLI_PROFILE_DISABLED, ENV_CONFIG_FILE};
 
 /// What is wrong with a configuration file.
@@ -230,12 +231,21 @@ impl fmt::Display for CredentialsError {
                 provider,
                 endpoint,
                 message,
-            } => write!(f, "{provider}: cannot reach {endpoint}: {message}"),
+            } => write!(
+                f,
+                "{provider}: cannot reach {endpoint}: {}",
+                escape_controls(message)
+            ),
             Self::Service {
                 provider,
                 endpoint,
                 message,
-            } => write!(f, "{provider}: {endpoint} answered: {message}"),
+            } => write!(
+                f,
+                // What the service said is shown escaped: it may carry terminal controls.
+                "{provider}: {endpoint} answered: {}",
+                escape_controls(message)
+            ),
             Self::Expired { provider } => {
                 write!(f, "{provider}: the credentials it provided have expired")
             }

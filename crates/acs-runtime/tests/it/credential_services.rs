@@ -162,11 +162,11 @@ async fn assume_role_defaults_and_environment() {
 
 #[tokio::test]
 async fn assume_role_failures() {
-    // STS refuses.
+    // STS refuses, with what would steer a terminal or forge a log line.
     let server = TestServer::start_with(|_| {
         Reply::json(
             403,
-            r#"{"Code":"NoPermission","Message":"You are not authorized","RequestId":"R"}"#,
+            r#"{"Code":"NoPermission\u001b[2J","Message":"You are not authorized\r\nFAKE LOG LINE","RequestId":"R"}"#,
         )
     })
     .await;
@@ -176,7 +176,12 @@ async fn assume_role_failures() {
         .await
         .unwrap_err();
     assert!(matches!(err, CredentialsError::Service { .. }), "{err:?}");
-    assert!(err.to_string().contains("NoPermission"), "{err}");
+    let shown = err.to_string();
+    assert!(shown.contains("NoPermission"), "{shown}");
+    assert!(
+        !shown.contains(['\u{1b}', '\r', '\n']) && shown.contains("\\u{1b}"),
+        "{shown:?}"
+    );
 
     // STS answers without credentials.
     let server = TestServer::start_with(|_| Reply::json(200, r#"{"RequestId":"R"}"#)).await;
