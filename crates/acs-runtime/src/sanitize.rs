@@ -274,7 +274,10 @@ mod tests {
         assert_eq!(scrubbed("a/b=cdef", r"x a\/b\u003dc\u00…"), "x ***…");
         // Fewer than four bytes say nothing; without a cut a start is not a secret.
         assert_eq!(scrubbed(token, "the CAI…"), "the CAI…");
-        assert_eq!(scrubbed(token, "token CAISabcdefgh and more"), "token CAISabcdefgh and more");
+        assert_eq!(
+            scrubbed(token, "token CAISabcdefgh and more"),
+            "token CAISabcdefgh and more"
+        );
         assert_eq!(scrubbed(token, "CAISabcdefgh next…"), "CAISabcdefgh next…");
     }
 

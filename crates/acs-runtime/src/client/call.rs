@@ -315,7 +315,7 @@ async fn attempts(
     if let Some(port) = settings.base_url.port_or_known_default() {
         span.record("server.port", port);
     }
-    let deadline = tokio::time::Instant::now() + settings.total;
+    let deadline = deadline_after(settings.total);
     if let Some(extra) = client.settings.as_deref() {
         params.headers.extend(extra.headers.iter().cloned());
         params.query.extend(extra.query.iter().cloned());
@@ -350,7 +350,7 @@ async fn attempts(
             error.type = tracing::field::Empty,
         );
         let attempt_deadline = match settings.attempt {
-            Some(limit) => deadline.min(tokio::time::Instant::now() + limit),
+            Some(limit) => deadline.min(deadline_after(limit)),
             None => deadline,
         };
         let mut phase = Phase::Credentials;
@@ -584,11 +584,19 @@ fn read(
                         return Outcome::ClockCorrected;
                     }
                     Correction::Refused(skew) => error = error.with_clock_skew(skew),
+                    Correction::Unchanged => {}
                 }
             }
             Outcome::Failed(Failure::Service(error))
         }
     }
+}
+
+/// The instant `limit` from now; a limit too large for the clock (`Duration::MAX` for "no
+/// limit") is a deadline thirty years away, as tokio's own sleeps do, never an overflow.
+fn deadline_after(limit: Duration) -> tokio::time::Instant {
+    const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
+    tokio::time::Instant::now() + limit.min(FAR_FUTURE)
 }
 
 /// Every server-sent string of `error` scrubbed.

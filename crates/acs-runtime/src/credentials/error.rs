@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::sanitize::escape_controls;
 use super::{ENV_CLI_PROFILE_DISABLED, ENV_CONFIG_FILE};
+use crate::sanitize::escape_controls;
 
 /// What is wrong with a configuration file.
 #[derive(Debug, Clone)]

@@ -133,7 +133,10 @@ fn errors_inside_a_map_show_no_key() {
     .unwrap_err();
     assert_eq!(error.path(), "[\u{2026}][1]");
     let text = error.to_string();
-    assert!(!text.contains("TOKEN") && !text.contains('\u{1b}'), "{text}");
+    assert!(
+        !text.contains("TOKEN") && !text.contains('\u{1b}'),
+        "{text}"
+    );
 }
 
 #[test]

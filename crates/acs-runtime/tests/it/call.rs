@@ -1458,31 +1458,35 @@ async fn a_server_error_with_retry_after_is_not_retried_for_unsafe_operations() 
     assert_eq!(token_server.requests().len(), 2);
 }
 
+/// Seconds since the Unix epoch, now.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+/// `seconds` as an HTTP `Date` (`Tue, 01 Dec 2026 15:38:57 GMT`).
+fn http_date(seconds: u64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp(seconds as i64).unwrap();
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        &at.weekday().to_string()[..3],
+        at.day(),
+        &at.month().to_string()[..3],
+        at.year(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
 /// A service whose clock is 20 minutes ahead refuses our timestamps and says its time in
 /// `Date`: the client corrects its clock, sends again once, and keeps the correction.
 #[tokio::test]
 async fn a_refused_timestamp_with_the_services_date_corrects_the_clock() {
     const AHEAD: u64 = 20 * 60;
-    let now = || {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-            + AHEAD
-    };
-    let http_date = |seconds: u64| {
-        let at = time::OffsetDateTime::from_unix_timestamp(seconds as i64).unwrap();
-        format!(
-            "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
-            &at.weekday().to_string()[..3],
-            at.day(),
-            &at.month().to_string()[..3],
-            at.year(),
-            at.hour(),
-            at.minute(),
-            at.second()
-        )
-    };
+    let now = || unix_now() + AHEAD;
     let server = TestServer::start_with(move |request| {
         let sent = request.header("x-acs-date").unwrap_or_default().to_owned();
         let earliest = acs_runtime::sign::format_timestamp(now() - 900);
@@ -1514,6 +1518,33 @@ async fn a_refused_timestamp_with_the_services_date_corrects_the_clock() {
         .await
         .expect("the correction is kept");
     assert_eq!(server.requests().len(), 3);
+}
+
+/// A refused timestamp from a service whose `Date` agrees with ours: correcting would change
+/// nothing, so the refusal is the answer and a write is not sent again.
+#[tokio::test]
+async fn a_refused_timestamp_from_a_service_agreeing_on_the_time_is_not_sent_again() {
+    let server = TestServer::start_with(|_| {
+        Reply::json_with_header(
+            400,
+            r#"{"Code": "InvalidTimeStamp.Expired", "Message": "expired", "RequestId": "R"}"#,
+            "date",
+            &http_date(unix_now()),
+        )
+    })
+    .await;
+    server.accept_key(AK_ID, AK_SECRET, None);
+    let config = config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false)
+        .with_retry(RetryConfig::disabled());
+    let error = client(&DBS, &config)
+        .call(UnsafeOp::new("p"))
+        .await
+        .expect_err("refused");
+    let SdkError::Service(refusal) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(refusal.0.code, "InvalidTimeStamp.Expired");
+    assert_eq!(server.requests().len(), 1);
 }
 
 /// A large answer that takes longer to read than the budget leaves: the call ends with a
@@ -1561,4 +1592,28 @@ async fn decoding_a_large_answer_stays_inside_the_time_budget() {
         elapsed < budget + read_time / 2,
         "took {elapsed:?} with a budget of {budget:?}"
     );
+}
+
+/// "No limit" written as the largest duration: the call goes through instead of overflowing
+/// the clock, for the client's limits and one call's.
+#[tokio::test]
+async fn the_largest_time_limits_mean_no_limit() {
+    let server = server(vec![Reply::ok(), Reply::ok()]).await;
+    let config = config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false)
+        .with_timeouts(
+            Timeouts::DEFAULT
+                .with_total(Duration::MAX)
+                .with_attempt(Duration::MAX),
+        );
+    let client = client(&DBS, &config);
+    client.call(ReadOnlyOp::new("p")).await.expect("answered");
+    client
+        .customized(|call| {
+            call.total_timeout(Duration::MAX)
+                .attempt_timeout(Duration::MAX)
+        })
+        .call(ReadOnlyOp::new("p"))
+        .await
+        .expect("answered");
+    assert_eq!(server.requests().len(), 2);
 }
