@@ -10,6 +10,7 @@ mod credentials;
 mod endpoint;
 mod fault_injection;
 mod layering;
+mod manual_clock;
 mod ops;
 mod oss_sls_interop;
 mod policy;

@@ -16,11 +16,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::manual_clock::ManualClock;
 use acs_runtime::credentials::{
-    CliProfileProvider, Clock, Credentials, CredentialsCache, CredentialsError,
-    CredentialsFileProvider, CredentialsUriProvider, DefaultChain, EcsRamRoleProvider,
-    EnvironmentProvider, OidcRoleProvider, ProvideCredentials, RamRoleArnProvider, SecretString,
-    StsEndpoint,
+    CliProfileProvider, Credentials, CredentialsCache, CredentialsError, CredentialsFileProvider,
+    CredentialsUriProvider, DefaultChain, EcsRamRoleProvider, EnvironmentProvider,
+    OidcRoleProvider, ProvideCredentials, RamRoleArnProvider, SecretString, StsEndpoint,
 };
 use acs_runtime::encoding::{form_encode, percent_encode};
 use acs_runtime::json::{self, FromJson};
@@ -473,22 +473,6 @@ fn assert_verified(requests: &[Recorded]) {
             "{:?}",
             request.verdict
         );
-    }
-}
-
-/// A clock the test moves, to make the cache refresh.
-#[derive(Debug)]
-struct ManualClock(Mutex<SystemTime>);
-
-impl ManualClock {
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
     }
 }
 
@@ -1096,7 +1080,7 @@ async fn nothing_traced_shows_a_secret() {
     ];
     for (what, provider) in providers {
         failing.store(false, Ordering::SeqCst);
-        let clock = Arc::new(ManualClock(Mutex::new(SystemTime::now())));
+        let clock = ManualClock::at(SystemTime::now());
         let mut config = config(&answering.url(), SignatureAlgorithm::HmacSha1);
         config.credentials = CredentialsCache::from_arc(provider).with_clock(clock.clone());
         let client = client(&config);
