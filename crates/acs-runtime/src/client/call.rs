@@ -72,13 +72,15 @@ impl CallSpec<'static> {
     }
 }
 
-/// The phases of an attempt: what it was doing when its time ran out.
+/// What an attempt was waiting on when its time ran out. Signing and reading the answer wait on
+/// nothing, so a deadline cannot find an attempt there (the answer's reader checks the deadline
+/// itself: `Answer::OutOfTime`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Credentials: nothing is sent yet.
     Credentials,
-    Sign,
+    /// The transport: the request is being sent and its answer received.
     Send,
-    Read,
 }
 
 /// A success answer, for the generic shell to decode.
@@ -419,9 +421,7 @@ fn out_of_time(
 ) -> Result<Failure, SdkError<ServiceError>> {
     let what = match phase {
         Phase::Credentials => "waiting for credentials",
-        Phase::Sign => "signing",
         Phase::Send => "sending the request",
-        Phase::Read => "reading the answer",
     };
     if budget_spent {
         return Err(match phase {
@@ -437,7 +437,7 @@ fn out_of_time(
                     waited: total,
                 })
             }
-            _ => SdkError::Transport(TransportError::new(
+            Phase::Send => SdkError::Transport(TransportError::new(
                 TransportErrorKind::Timeout,
                 format!("the call's time budget of {total:?} ran out while {what}"),
             )),
@@ -448,8 +448,8 @@ fn out_of_time(
         format!("the attempt's time limit ran out while {what}"),
     );
     Ok(match phase {
-        Phase::Credentials | Phase::Sign => Failure::NotSent(error),
-        Phase::Send | Phase::Read => Failure::Transport(error),
+        Phase::Credentials => Failure::NotSent(error),
+        Phase::Send => Failure::Transport(error),
     })
 }
 
@@ -476,7 +476,6 @@ async fn try_attempt(
         Auth::Anonymous => None,
     };
 
-    *phase = Phase::Sign;
     let (http, signature) = request.sign(
         destination,
         credentials.as_deref(),
@@ -494,7 +493,6 @@ async fn try_attempt(
         }
     };
 
-    *phase = Phase::Read;
     span.record("http.response.status_code", response.status);
     read(
         client,
