@@ -14,6 +14,9 @@ pub enum Wildcard {
     Account,
     /// `{#Name}`: the parameter `Name` had no value.
     Parameter(String),
+    /// `{#Name}`: the value of `Name` holds `*`, which RAM reads as a wildcard: the grant is
+    /// broader than the value the call used.
+    ValueWithWildcard(String),
     /// A `*` in the template itself: the metadata's own, or a placeholder the spec could match
     /// to no (scalar) parameter of the operation.
     Template,
@@ -28,6 +31,9 @@ impl fmt::Display for Wildcard {
             Wildcard::Region => f.write_str("the region (none given)"),
             Wildcard::Account => f.write_str("the account ID (none given)"),
             Wildcard::Parameter(name) => write!(f, "`{{#{name}}}` (no value)"),
+            Wildcard::ValueWithWildcard(name) => {
+                write!(f, "`{{#{name}}}` (its value holds `*`, a wildcard to RAM)")
+            }
             Wildcard::Template => f.write_str("`*` in the ARN template"),
         }
     }
@@ -133,7 +139,12 @@ pub fn fill_arn<V: AsRef<str>>(
                     ),
                 };
                 match value.filter(|value| !value.is_empty()) {
-                    Some(value) => arn.push_str(&value),
+                    Some(value) => {
+                        if value.contains('*') {
+                            note(Wildcard::ValueWithWildcard(name.to_owned()));
+                        }
+                        arn.push_str(&value);
+                    }
                     None => {
                         note(unknown);
                         arn.push('*');
@@ -283,6 +294,18 @@ mod tests {
         );
         assert_eq!(filled.arn, "acs:dbs:*:*:backupplan/x");
         assert_eq!(filled.wildcards, [Wildcard::Region, Wildcard::Account]);
+    }
+
+    #[test]
+    fn a_value_holding_a_wildcard_is_reported() {
+        let filled = fill_arn("acs:dbs:r:1:backupplan/{#BackupPlanId}", None, None, |_| {
+            Some("dbs-*")
+        });
+        assert_eq!(filled.arn, "acs:dbs:r:1:backupplan/dbs-*");
+        assert_eq!(
+            filled.wildcards,
+            [Wildcard::ValueWithWildcard("BackupPlanId".into())]
+        );
     }
 
     #[test]
