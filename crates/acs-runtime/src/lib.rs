@@ -4,14 +4,14 @@
 //! crate to sign and send it: credentials, the `ACS3-HMAC-SHA256` / `ACS3-HMAC-SM3` signatures and
 //! the older RPC `HMAC-SHA1` signature, endpoint resolution, transport, error decoding and retries.
 //!
-//! The modules form layers, each importing only the ones below it (a test, `tests/layering.rs`,
-//! fails on an import cycle):
+//! The modules form layers, each importing only its own layer and the ones below it (a test,
+//! `tests/it/layering.rs`, fails on an import up this table or an import cycle):
 //!
 //! | layer | modules |
 //! | --- | --- |
 //! | the call | [`client`] (prepare, then attempts in phases: credentials → sign → send → read → decode), [`paginate`], `mock` (the `test-util` feature) |
 //! | configuration | [`config`] |
-//! | what a call decides with | [`decode`], [`retry`], [`operation`], [`ram`], [`error`] |
+//! | what a call decides with | [`decode`], [`retry`], [`operation`], [`ram`], [`error`], `intercept` (the mock's hook) |
 //! | credentials | [`credentials`] (providers fetch through [`sign`] and [`transport`] directly, never through a [`Client`]) |
 //! | the wire | [`transport`], [`sign`], [`endpoint`], [`params`] |
 //! | leaves | [`http`], [`headers`], [`encoding`], [`json`], `answer`, `sanitize`, `ids` |
