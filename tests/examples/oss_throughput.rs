@@ -19,7 +19,9 @@ const CALLS: usize = 2_000;
 
 /// The object the server sends, in 1 MiB pieces of one pattern.
 fn piece() -> Vec<u8> {
-    (0..1 << 20).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect()
+    (0..1 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect()
 }
 
 async fn serve(listener: tokio::net::TcpListener, crc: u64) {
@@ -46,7 +48,8 @@ async fn serve(listener: tokio::net::TcpListener, crc: u64) {
                     if header == "\r\n" {
                         break;
                     }
-                    if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:") {
+                    if let Some(value) = header.to_ascii_lowercase().strip_prefix("content-length:")
+                    {
                         length = value.trim().parse().unwrap_or(0);
                     }
                 }
@@ -54,7 +57,10 @@ async fn serve(listener: tokio::net::TcpListener, crc: u64) {
                 let mut left = length;
                 let mut sink = vec![0u8; 1 << 20];
                 while left > 0 {
-                    let n = stream.read(&mut sink[..left.min(1 << 20)]).await.unwrap_or(0);
+                    let n = stream
+                        .read(&mut sink[..left.min(1 << 20)])
+                        .await
+                        .unwrap_or(0);
                     if n == 0 {
                         return;
                     }
@@ -86,7 +92,10 @@ async fn serve(listener: tokio::net::TcpListener, crc: u64) {
 }
 
 fn rate(bytes: usize, elapsed: Duration) -> String {
-    format!("{:.0} MiB/s", bytes as f64 / (1 << 20) as f64 / elapsed.as_secs_f64())
+    format!(
+        "{:.0} MiB/s",
+        bytes as f64 / (1 << 20) as f64 / elapsed.as_secs_f64()
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +130,12 @@ async fn main() {
         let ours = started.elapsed() / CALLS as u32;
         let started = Instant::now();
         for _ in 0..CALLS {
-            let response = bare.put(&url).body(&b"0123456789abcdef"[..]).send().await.unwrap();
+            let response = bare
+                .put(&url)
+                .body(&b"0123456789abcdef"[..])
+                .send()
+                .await
+                .unwrap();
             response.bytes().await.unwrap();
         }
         let theirs = started.elapsed() / CALLS as u32;
@@ -132,12 +146,22 @@ async fn main() {
 
     // Streaming: GetObject of 256 MiB into a sink (CRC-64 checked) against reqwest's chunks.
     let started = Instant::now();
-    let got = client.get_object().bucket("bucket").key("object").send().await.unwrap();
+    let got = client
+        .get_object()
+        .bucket("bucket")
+        .key("object")
+        .send()
+        .await
+        .unwrap();
     let read = got.body.write_to(&mut tokio::io::sink()).await.unwrap();
     let ours = started.elapsed();
     assert_eq!(read as usize, SIZE);
     let started = Instant::now();
-    let mut response = bare.get(format!("http://{addr}/bucket/object")).send().await.unwrap();
+    let mut response = bare
+        .get(format!("http://{addr}/bucket/object"))
+        .send()
+        .await
+        .unwrap();
     let mut total = 0;
     while let Some(chunk) = response.chunk().await.unwrap() {
         total += chunk.len();
@@ -156,7 +180,10 @@ async fn main() {
         .put_object()
         .bucket("bucket")
         .key("big")
-        .body(ObjectBody::from_reader(tokio::io::repeat(7).take(SIZE as u64), Some(SIZE as u64)))
+        .body(ObjectBody::from_reader(
+            tokio::io::repeat(7).take(SIZE as u64),
+            Some(SIZE as u64),
+        ))
         .customize(|settings| settings.total_timeout(Duration::from_secs(600)))
         .send()
         .await
@@ -164,7 +191,11 @@ async fn main() {
     let ours = started.elapsed();
     let big = vec![7u8; SIZE];
     let started = Instant::now();
-    bare.put(format!("http://{addr}/bucket/big")).body(big).send().await.unwrap();
+    bare.put(format!("http://{addr}/bucket/big"))
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     let theirs = started.elapsed();
     println!(
         "PutObject 256 MiB from a reader: {}; bare reqwest (bytes in memory): {}",

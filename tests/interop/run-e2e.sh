@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The generated OSS and SLS clients end to end against the stand-ins (tests/oss_sls_e2e.rs):
+# The generated OSS and SLS clients end to end against the stand-ins (tests/tests/it/oss_sls_e2e.rs):
 # makes the venv (PyPI, once; skipped loudly when it cannot be installed), starts both
 # stand-ins, runs the test, then the > 256 MiB streamed object alone under /usr/bin/time -v
 # for its peak RSS, and prints the stand-ins' verdicts.
@@ -19,18 +19,17 @@ for _ in $(seq 100); do [ -s "$work/oss.port" ] && [ -s "$work/sls.port" ] && br
 export ACS_OSS_VERIFY_SERVER_URL="http://127.0.0.1:$(cat "$work/oss.port")"
 export ACS_SLS_VERIFY_SERVER_URL="http://127.0.0.1:$(cat "$work/sls.port")"
 cd "$root"
-cargo test --quiet -p tests --test oss_sls_e2e -- --nocapture || {
+cargo test --quiet -p tests --test it oss_sls_e2e -- --nocapture || {
   grep -v "^\[verify\] 20[046] OK" "$work/oss.err" "$work/sls.err" | head -60; exit 1; }
 
 # The large transfer alone, so the peak RSS is the test process's own.
-cargo test --quiet -p tests --test oss_sls_e2e --no-run 2>/dev/null
-binary=$(cargo test -p tests --test oss_sls_e2e --no-run --message-format=json 2>/dev/null \
-  | sed -n 's/.*"executable":"\([^"]*oss_sls_e2e[^"]*\)".*/\1/p' | tail -n1)
+binary=$(cargo test -p tests --test it --no-run --message-format=json 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*\/it-[^"]*\)".*/\1/p' | tail -n1)
 if [ -x /usr/bin/time ]; then
-  /usr/bin/time -v "$binary" --ignored --exact large_object_streams --nocapture 2>"$work/time.err"
+  /usr/bin/time -v "$binary" --ignored --exact oss_sls_e2e::large_object_streams --nocapture 2>"$work/time.err"
   grep -E "Maximum resident set size|Elapsed \(wall" "$work/time.err"
 else
-  "$binary" --ignored --exact large_object_streams --nocapture
+  "$binary" --ignored --exact oss_sls_e2e::large_object_streams --nocapture
   echo "(no /usr/bin/time here: peak RSS not measured)"
 fi
 

@@ -21,6 +21,8 @@ pub struct Opt {
     pub value: Option<&'static str>,
     /// One or more sentences; shown wrapped under the option.
     pub help: &'static str,
+    /// Whether it may be given more than once ([`Args::values`]).
+    pub repeatable: bool,
 }
 
 /// A flag: `--long`, no value.
@@ -29,6 +31,7 @@ pub const fn flag(long: &'static str, help: &'static str) -> Opt {
         long,
         value: None,
         help,
+        repeatable: false,
     }
 }
 
@@ -38,6 +41,17 @@ pub const fn valued(long: &'static str, value: &'static str, help: &'static str)
         long,
         value: Some(value),
         help,
+        repeatable: false,
+    }
+}
+
+/// An option with a value that may be given again: `--long A --long B`.
+pub const fn repeated(long: &'static str, value: &'static str, help: &'static str) -> Opt {
+    Opt {
+        long,
+        value: Some(value),
+        help,
+        repeatable: true,
     }
 }
 
@@ -65,7 +79,7 @@ pub struct Command {
 pub struct Args {
     command: &'static str,
     flags: BTreeSet<&'static str>,
-    values: BTreeMap<&'static str, String>,
+    values: BTreeMap<&'static str, Vec<String>>,
     /// Positional arguments, in order.
     pub positional: Vec<String>,
     /// Arguments after `--`.
@@ -90,9 +104,10 @@ impl Command {
             for opt in self.options {
                 let _ = writeln!(
                     text,
-                    "  --{}{}\n{}",
+                    "  --{}{}{}\n{}",
                     opt.long,
                     opt.value.map(|v| format!(" <{v}>")).unwrap_or_default(),
+                    if opt.repeatable { "..." } else { "" },
                     wrap(opt.help, 10)
                 );
             }
@@ -183,7 +198,9 @@ impl Command {
                                         "the value of `--{long}` is not UTF-8"
                                     ))
                                 })?;
-                            parsed.values.insert(opt.long, value).is_some()
+                            let given = parsed.values.entry(opt.long).or_default();
+                            given.push(value);
+                            given.len() > 1 && !opt.repeatable
                         }
                     };
                     if repeated {
@@ -216,7 +233,12 @@ impl Args {
 
     /// The value of `--long`, when given.
     pub fn value(&self, long: &str) -> Option<&str> {
-        self.values.get(long).map(String::as_str)
+        self.values(long).last().map(String::as_str)
+    }
+
+    /// Every value of `--long`, in the order given (a [`repeated`] option's).
+    pub fn values(&self, long: &str) -> &[String] {
+        self.values.get(long).map_or(&[], Vec::as_slice)
     }
 
     /// The value of `--long` parsed as `T`; `what` describes the values accepted.
@@ -296,7 +318,11 @@ mod tests {
         positional: "[A]",
         max_positional: 1,
         trailing: Some("REST"),
-        options: &[flag("check", "Check."), valued("jobs", "N", "Jobs.")],
+        options: &[
+            flag("check", "Check."),
+            valued("jobs", "N", "Jobs."),
+            repeated("param", "K=V", "Params."),
+        ],
     };
 
     fn parse(args: &[&str]) -> Result<Args, Exit> {
@@ -313,6 +339,9 @@ mod tests {
         let spaced = parse(&["--jobs", "4"]).unwrap();
         assert_eq!(spaced.value("jobs"), Some("4"));
         assert!(!spaced.flag("check"));
+        assert!(spaced.values("param").is_empty());
+        let repeated = parse(&["--param", "a=1", "--param=b=2"]).unwrap();
+        assert_eq!(repeated.values("param"), ["a=1", "b=2"]);
     }
 
     #[test]
@@ -339,6 +368,8 @@ mod tests {
     fn help_lists_every_option() {
         let help = TRY.help();
         assert!(help.starts_with("Try.\n\nUsage: cargo xtask try [OPTIONS] [A] [-- REST...]\n"));
-        assert!(help.contains("  --check\n          Check.\n  --jobs <N>\n          Jobs.\n"));
+        assert!(help.contains(
+            "  --check\n          Check.\n  --jobs <N>\n          Jobs.\n  --param <K=V>...\n          Params.\n"
+        ));
     }
 }

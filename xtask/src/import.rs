@@ -243,7 +243,7 @@ fn compare_with_current(
 
 /// What xtask says after importing a product the repository did not have: its snapshots are
 /// all new, and accepting them is the expected next step, not a sign of trouble.
-pub const NEW_PRODUCT_NOTE: &str = "A new product: `cargo test -p tests` will report a pending snapshot for every file of its new crate (tests/tests/snapshots/generated/). That is expected: read them and accept them with `cargo insta accept` (or `cargo insta test --review`, which needs a terminal), then commit the specs, the crate and the snapshots together.";
+pub const NEW_PRODUCT_NOTE: &str = "A new product: `cargo test -p tests` will report a pending snapshot for every file of its new crate (tests/tests/it/snapshots/generated/). That is expected: read them and accept them with `cargo insta accept` (or `cargo insta test --review`, which needs a terminal), then commit the specs, the crate and the snapshots together.";
 
 /// What an import did, as lines for stderr: warnings, refusals, files written (`verb`: "writing"
 /// or "would write"), and the API changes against the specs it replaces.

@@ -10,6 +10,7 @@
 //! - [`update`] takes Alibaba's metadata changes: `add`, `update` and `products` without the
 //!   HTTP client, which `xtask-tools` supplies.
 //! - [`cli`] is the command line both binaries share.
+//! - [`policy`] writes the least-privilege RAM policy for some operations of a generated crate.
 //!
 //! Commands with heavy dependencies (`add`, `update`, `products`, `compile-batch`, `bench`)
 //! live in the `xtask-tools` package, so a cold `cargo xtask codegen` does not build them.
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod codegen;
 pub mod diff;
 pub mod import;
+pub mod policy;
 pub mod update;
 
 use std::path::{Path, PathBuf};

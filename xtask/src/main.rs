@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use xtask::cli::{Args, Command, Exit, flag, valued};
-use xtask::{Mode, check_failure, codegen};
+use xtask::{Mode, check_failure, codegen, policy};
 
 const CODEGEN: Command = Command {
     name: "codegen",
@@ -171,6 +171,9 @@ fn main() -> ExitCode {
         "import" => IMPORT.parse(rest).and_then(|args| run_import(&args)),
         "diff" => DIFF.parse(rest).and_then(|args| run_diff(&args)),
         "catalogue" => CATALOGUE.parse(rest).and_then(|args| run_catalogue(&args)),
+        "policy" => policy::COMMAND
+            .parse(rest)
+            .and_then(|args| policy::command(&workspace_root(), &args)),
         tool if TOOLS.iter().any(|t| t.name == tool) => Ok(forward(&name, rest)),
         other => {
             eprintln!(
@@ -184,13 +187,13 @@ fn main() -> ExitCode {
 }
 
 fn overview() -> String {
-    let mut commands = vec![CODEGEN, IMPORT, DIFF, CATALOGUE];
+    let mut commands = vec![CODEGEN, IMPORT, DIFF, CATALOGUE, policy::COMMAND];
     commands.extend_from_slice(TOOLS);
     xtask::cli::overview(&commands)
 }
 
 fn help_for(name: &str) -> ExitCode {
-    match [CODEGEN, IMPORT, DIFF, CATALOGUE]
+    match [CODEGEN, IMPORT, DIFF, CATALOGUE, policy::COMMAND]
         .iter()
         .find(|c| c.name == name)
     {

@@ -1,88 +1,50 @@
 //! RAM policy files: one per operation with RAM facts, and `all.json` for the whole service.
+//! Each resource has every placeholder as `*`; the document (statements, JSON) is written by
+//! `acs-policy`, as the runtime's recorder and `cargo xtask policy` write theirs.
 //!
 //! JSON cannot carry a `@generated` header; `.gitattributes` marks these files generated and
 //! the freshness check covers them like the Rust files.
 
 use std::path::PathBuf;
 
-use acs_spec::ir::{Operation, Ram, Service};
-use serde_json::{Value, json};
+use acs_policy::Policy;
+use acs_spec::ir::{Ram, Service};
 
 use crate::GeneratedFile;
 
-/// Resources of an action with every placeholder as `*`; `*` alone when it has none.
-fn resources(ram: &Ram) -> Vec<String> {
-    let mut arns: Vec<String> = ram.resources.iter().map(|r| r.wildcard_arn()).collect();
-    if arns.is_empty() {
-        arns.push("*".to_owned());
+/// Allows `ram`'s action on its resources, and its dependent actions on every resource.
+fn allow(policy: &mut Policy, ram: &Ram) {
+    policy.allow(
+        ram.action.clone(),
+        ram.resources.iter().map(|resource| resource.wildcard_arn()),
+    );
+    for dependent in &ram.dependent_actions {
+        policy.allow(dependent.clone(), ["*"]);
     }
-    arns.dedup();
-    arns
 }
 
-fn statement(actions: Vec<String>, resources: Vec<String>) -> Value {
-    json!({ "Effect": "Allow", "Action": actions, "Resource": resources })
-}
-
-fn policy(statements: Vec<Value>) -> String {
-    let document = json!({ "Version": "1", "Statement": statements });
-    let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialize");
-    text.push('\n');
-    text
-}
-
-fn with_ram(service: &Service) -> impl Iterator<Item = (&Operation, &Ram)> {
-    service
-        .operations
-        .iter()
-        .filter_map(|op| op.ram.as_ref().map(|ram| (op, ram)))
+fn file(path: String, policy: &Policy) -> GeneratedFile {
+    let mut contents = policy.to_json();
+    contents.push('\n');
+    GeneratedFile {
+        path: PathBuf::from(path),
+        contents,
+    }
 }
 
 /// `policies/<Operation>.json` for each operation with RAM facts, and `policies/all.json`.
 pub fn policy_files(service: &Service) -> Vec<GeneratedFile> {
-    let mut files: Vec<GeneratedFile> = with_ram(service)
-        .map(|(op, ram)| {
-            let mut statements = vec![statement(vec![ram.action.clone()], resources(ram))];
-            if !ram.dependent_actions.is_empty() {
-                statements.push(statement(
-                    ram.dependent_actions.clone(),
-                    vec!["*".to_owned()],
-                ));
-            }
-            GeneratedFile {
-                path: PathBuf::from(format!("policies/{}.json", op.name)),
-                contents: policy(statements),
-            }
-        })
-        .collect();
-    if !files.is_empty() {
-        // One statement per distinct resource list keeps `all.json` short and reviewable.
-        let mut grouped: Vec<(Vec<String>, Vec<String>)> = Vec::new();
-        for (_, ram) in with_ram(service) {
-            // Dependent actions are allowed on all resources, as in the per-operation files.
-            let dependents = (!ram.dependent_actions.is_empty())
-                .then(|| (vec!["*".to_owned()], ram.dependent_actions.clone()));
-            for (resources, actions) in
-                std::iter::once((resources(ram), vec![ram.action.clone()])).chain(dependents)
-            {
-                match grouped.iter_mut().find(|(r, _)| *r == resources) {
-                    Some((_, existing)) => existing.extend(actions),
-                    None => grouped.push((resources, actions)),
-                }
-            }
-        }
-        let statements = grouped
-            .into_iter()
-            .map(|(resources, mut actions)| {
-                actions.sort();
-                actions.dedup();
-                statement(actions, resources)
-            })
-            .collect();
-        files.push(GeneratedFile {
-            path: PathBuf::from("policies/all.json"),
-            contents: policy(statements),
-        });
+    let mut files = Vec::new();
+    let mut all = Policy::new();
+    for op in &service.operations {
+        let Some(ram) = &op.ram else { continue };
+        let mut policy = Policy::new();
+        allow(&mut policy, ram);
+        files.push(file(format!("policies/{}.json", op.name), &policy));
+        all.merge(&policy);
+    }
+    if !all.is_empty() {
+        files.push(file("policies/all.json".to_owned(), &all));
     }
     files
 }

@@ -62,12 +62,12 @@ impl ToTokens for LibRs<'_> {
             pub use acs_runtime as runtime;
 
             /// What a program calling this client usually needs in scope: the client, its
-            /// configuration (credentials, retries, time limits), errors, RAM facts, paginators
-            /// and, with the `test-util` feature, the mock client.
+            /// configuration (credentials, retries, time limits), errors, RAM facts and the
+            /// policy recorder, paginators and, with the `test-util` feature, the mock client.
             pub mod prelude {
                 pub use crate::Client;
                 pub use acs_runtime::credentials::Credentials;
-                pub use acs_runtime::ram::ResourceArns;
+                pub use acs_runtime::ram::{PolicyRecorder, ResourceArns};
                 // Two short lines: prettyplease and rustfmt (which formats `lib.rs`) agree on
                 // them.
                 pub use acs_runtime::{Config, OperationError, SdkError};

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run -p acs-dbs20190306 --example start_backup_plan -- --backup-plan-id ID \
-//!     [--client-token T] [--region R] [--endpoint URL] [--signature v3|sm3|v1] [--repeat N]
+//!     [--client-token T] [--region R] [--endpoint URL] [--signature v3|sm3|v1] [--repeat N] \
+//!     [--policy-out FILE]
 //! ```
 //!
 //! Credentials come from the default chain (`ALIBABA_CLOUD_ACCESS_KEY_ID` /
@@ -10,8 +11,10 @@
 //! `~/.aliyun/config.json`). Prints the response as JSON with wire names; with `--repeat N` it
 //! makes N sequential calls on one client, prints the last response and writes
 //! `mean_us_per_call=<number>` on stderr. On error it prints code, message and request id on
-//! stderr and exits 1.
+//! stderr and exits 1. With `--policy-out FILE` it writes the RAM policy its calls needed to
+//! FILE (also after an error: the call needed it) and what the policy cannot say on stderr.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -22,7 +25,7 @@ use acs_dbs20190306::prelude::*;
 use acs_dbs20190306::runtime::serde_json::{self, json};
 use acs_dbs20190306::runtime::sign::SignatureAlgorithm;
 
-const USAGE: &str = "usage: start_backup_plan --backup-plan-id ID [--client-token T] [--region R] [--endpoint URL] [--signature v3|sm3|v1] [--repeat N]";
+const USAGE: &str = "usage: start_backup_plan --backup-plan-id ID [--client-token T] [--region R] [--endpoint URL] [--signature v3|sm3|v1] [--repeat N] [--policy-out FILE]";
 
 struct Args {
     backup_plan_id: String,
@@ -31,6 +34,7 @@ struct Args {
     endpoint: Option<String>,
     signature: SignatureAlgorithm,
     repeat: u32,
+    policy_out: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -40,6 +44,7 @@ fn parse_args() -> Result<Args, String> {
     let mut endpoint = None;
     let mut signature = SignatureAlgorithm::Acs3HmacSha256;
     let mut repeat = 1;
+    let mut policy_out = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -63,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
                     .filter(|n| *n > 0)
                     .ok_or("--repeat needs a positive number")?
             }
+            "--policy-out" => policy_out = Some(PathBuf::from(value()?)),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -75,6 +81,7 @@ fn parse_args() -> Result<Args, String> {
         endpoint,
         signature,
         repeat,
+        policy_out,
     })
 }
 
@@ -91,6 +98,10 @@ async fn main() -> ExitCode {
     if let Some(endpoint) = &args.endpoint {
         config = config.with_endpoint(endpoint);
     }
+    let recorder = PolicyRecorder::new();
+    if args.policy_out.is_some() {
+        config = config.with_policy_recorder(recorder.clone());
+    }
     let client = match Client::new(&config) {
         Ok(client) => client,
         Err(error) => {
@@ -100,6 +111,7 @@ async fn main() -> ExitCode {
     };
     let started = Instant::now();
     let mut last = None;
+    let mut failed = false;
     for _ in 0..args.repeat {
         let mut call = client
             .start_backup_plan()
@@ -111,9 +123,23 @@ async fn main() -> ExitCode {
             Ok(response) => last = Some(response),
             Err(error) => {
                 report(&error);
-                return ExitCode::FAILURE;
+                failed = true;
+                break;
             }
         }
+    }
+    if let Some(path) = &args.policy_out {
+        eprint!("{}", recorder.report());
+        if let Err(error) = write_policy(path, &recorder) {
+            eprintln!(
+                "error: cannot write the policy to {}: {error}",
+                path.display()
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    if failed {
+        return ExitCode::FAILURE;
     }
     if args.repeat > 1 {
         let mean = started.elapsed().as_secs_f64() * 1e6 / f64::from(args.repeat);
@@ -130,6 +156,18 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The recorded policy's document in `path`, whole or not at all: written beside it, then
+/// renamed over it.
+fn write_policy(path: &Path, recorder: &PolicyRecorder) -> std::io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    std::fs::write(&partial, recorder.policy().to_json() + "\n")?;
+    std::fs::rename(&partial, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })
 }
 
 /// The response with its wire names, as the service sent it (absent members left out).

@@ -9,6 +9,7 @@ use crate::credentials::{
     CredentialsCache, CredentialsError, DefaultChain, Lookup, ProvideCredentials,
 };
 use crate::endpoint::EndpointKind;
+use crate::ram::PolicyRecorder;
 use crate::retry::RetryConfig;
 use crate::sign::SignatureAlgorithm;
 use crate::transport::{Timeouts, Transport};
@@ -83,6 +84,8 @@ pub struct Config {
     /// Check OSS object data against the CRC-64 the service computed (`x-oss-hash-crc64ecma`),
     /// as the OSS SDKs do: on by default.
     pub verify_crc64: bool,
+    /// Where the RAM permissions of calls are recorded, if anywhere.
+    pub policy_recorder: Option<PolicyRecorder>,
     /// The mock answering calls instead of a server (`test-util`).
     #[cfg(feature = "test-util")]
     pub(crate) intercept: Option<Arc<dyn crate::intercept::Intercept>>,
@@ -105,6 +108,7 @@ impl Config {
             clock_correction: ClockCorrection::default(),
             path_style: false,
             verify_crc64: true,
+            policy_recorder: None,
             #[cfg(feature = "test-util")]
             intercept: None,
         }
@@ -251,6 +255,14 @@ impl Config {
     /// The same configuration never correcting its clock.
     pub fn without_clock_correction(mut self) -> Self {
         self.clock_correction = ClockCorrection::Off;
+        self
+    }
+
+    /// The same configuration recording the RAM permissions of every call its clients make
+    /// in `recorder` (see [`PolicyRecorder`]; pass a clone and keep the original to read the
+    /// policy).
+    pub fn with_policy_recorder(mut self, recorder: PolicyRecorder) -> Self {
+        self.policy_recorder = Some(recorder);
         self
     }
 }

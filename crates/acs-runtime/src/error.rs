@@ -409,7 +409,7 @@ impl fmt::Display for DecodeError {
             "could not decode the response (HTTP status {}, request id: {}): {}",
             self.http_status,
             escape_controls(self.request_id.as_deref().unwrap_or("none")),
-            self.message
+            escape_controls(&self.message)
         )
     }
 }

@@ -6,14 +6,14 @@
 //! `LOG`, `SLS4-HMAC-SHA256`), endpoint resolution and host-named buckets and projects,
 //! transport (object data streamed, CRC-64 checked), JSON and XML decoding and retries.
 //!
-//! The modules form layers, each importing only the ones below it (a test, `tests/layering.rs`,
-//! fails on an import cycle):
+//! The modules form layers, each importing only its own layer and the ones below it (a test,
+//! `tests/it/layering.rs`, fails on an import up this table or an import cycle):
 //!
 //! | layer | modules |
 //! | --- | --- |
 //! | the call | [`client`] (prepare, then attempts in phases: credentials → sign → send → read → decode), [`paginate`], `mock` (the `test-util` feature) |
 //! | configuration | [`config`] |
-//! | what a call decides with | [`decode`], [`retry`], [`operation`], [`ram`], [`error`] |
+//! | what a call decides with | [`decode`], [`retry`], [`operation`], [`ram`], [`error`], `intercept` (the mock's hook) |
 //! | credentials | [`credentials`] (providers fetch through [`sign`] and [`transport`] directly, never through a [`Client`]) |
 //! | the wire | [`transport`], [`sign`], [`endpoint`], [`params`] |
 //! | leaves | [`http`], [`headers`], [`encoding`], [`json`], [`xml`], [`stream`], `answer`, `sanitize`, `ids` |

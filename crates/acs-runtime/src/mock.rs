@@ -29,7 +29,7 @@
 //! #     const INFO: &'static OperationInfo = &OperationInfo::rpc("Ping", Method::Post, Idempotency::ReadOnly);
 //! #     fn write_params(&self, params: &mut RequestParams) { params.query("Id", &self.id); }
 //! # }
-//! # static SERVICE: ServiceInfo = ServiceInfo { product: "demo", version: "2020-01-01", style: ApiStyle::Rpc, endpoints: &[] };
+//! # static SERVICE: ServiceInfo = ServiceInfo { product: "demo", version: "2020-01-01", style: ApiStyle::Rpc, gateway: acs_runtime::Gateway::Acs, endpoints: &[] };
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let mock = Mock::new([
 //!     Rule::of::<Ping>()

@@ -13,6 +13,20 @@ use std::borrow::Cow;
 /// What replaces a secret.
 const MASK: &str = "***";
 
+/// What [`truncate`] ends a cut string with. Server-sent text is cut to bound memory before it
+/// is scrubbed (a field is cut while it is read), so a secret may end at a cut: the part of it
+/// before this mark is masked as a whole secret is.
+const CUT_MARK: &str = "…";
+
+/// How many bytes of a secret, ending at a cut, are masked: fewer say nothing of it.
+const CUT_PREFIX: usize = 4;
+
+/// How many times a byte is taken as percent-encoded again (`%25…25XX`), and how many digits
+/// an XML character reference may have: bounds that keep scrubbing linear in the text's length
+/// whatever a server sends (`&#&#&#…` or `%252525…` otherwise cost a scan per position).
+const MAX_PERCENT_LEVELS: usize = 8;
+const MAX_REFERENCE_DIGITS: usize = 8;
+
 /// The secrets of one signed request, and where they hide in text.
 ///
 /// A secret is found however a server may have encoded it, byte by byte and mixed: as itself,
@@ -43,7 +57,8 @@ impl<'a> Scrubber<'a> {
         self.secrets.is_empty()
     }
 
-    /// `text` with every secret, in every encoding above, replaced by `***`.
+    /// `text` with every secret, in every encoding above, replaced by `***`; so is the start of
+    /// a secret that a cut ends (`CAIS…` becomes `***…`).
     pub(crate) fn scrub(&self, text: &mut String) {
         if self.secrets.is_empty() || text.is_empty() {
             return;
@@ -56,7 +71,9 @@ impl<'a> Scrubber<'a> {
             let matched = self
                 .secrets
                 .iter()
-                .filter_map(|secret| match_encoded(bytes, at, secret))
+                .filter_map(|secret| {
+                    match_encoded(bytes, at, secret).or_else(|| match_cut(bytes, at, secret))
+                })
                 .max();
             match matched {
                 Some(end) if text.is_char_boundary(at) && text.is_char_boundary(end) => {
@@ -92,6 +109,34 @@ fn match_encoded(text: &[u8], at: usize, secret: &[u8]) -> Option<usize> {
     Some(position)
 }
 
+/// Where the encoded start of `secret` that begins at `at` ends, if a cut follows it: at
+/// least [`CUT_PREFIX`] bytes of the secret, then [`CUT_MARK`], maybe after the first bytes of
+/// an encoding the cut split (`%2…`, `\u00…`, `&#4…`), which are masked too.
+fn match_cut(text: &[u8], at: usize, secret: &[u8]) -> Option<usize> {
+    let mut position = at;
+    let mut matched = 0;
+    for &byte in secret {
+        match match_byte(text, position, byte) {
+            Some(next) => {
+                position = next;
+                matched += 1;
+            }
+            None => break,
+        }
+    }
+    if matched < CUT_PREFIX.min(secret.len()) {
+        return None;
+    }
+    let rest = &text[position..];
+    let split = rest
+        .iter()
+        .take(MAX_REFERENCE_DIGITS + 3)
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'%' | b'\\' | b'&' | b'#')))
+        .unwrap_or(rest.len().min(MAX_REFERENCE_DIGITS + 3));
+    let starts_encoding = split == 0 || matches!(rest[0], b'%' | b'\\' | b'&');
+    (starts_encoding && rest[split..].starts_with(CUT_MARK.as_bytes())).then_some(position + split)
+}
+
 /// Where one encoded `byte` starting at `at` ends, if the text has one there.
 fn match_byte(text: &[u8], at: usize, byte: u8) -> Option<usize> {
     let rest = text.get(at..)?;
@@ -101,7 +146,7 @@ fn match_byte(text: &[u8], at: usize, byte: u8) -> Option<usize> {
         b'%' => {
             // `%XX`, or `%25…25XX`: percent-encoded again and again (`%` itself is `%25`).
             let mut position = at + 1;
-            loop {
+            for _ in 0..MAX_PERCENT_LEVELS {
                 if hex_pair(text, position)? == byte {
                     return Some(position + 2);
                 }
@@ -110,6 +155,7 @@ fn match_byte(text: &[u8], at: usize, byte: u8) -> Option<usize> {
                 }
                 position += 2;
             }
+            None
         }
         b'\\' => match rest.get(1)? {
             b'/' if byte == b'/' => Some(at + 2),
@@ -125,7 +171,10 @@ fn match_byte(text: &[u8], at: usize, byte: u8) -> Option<usize> {
                 Some(b'x' | b'X') => (&rest[3..], 16, 3),
                 _ => (&rest[2..], 10, 2),
             };
-            let length = digits.iter().position(|&b| b == b';')?;
+            let length = digits
+                .iter()
+                .take(MAX_REFERENCE_DIGITS + 1)
+                .position(|&b| b == b';')?;
             let text = std::str::from_utf8(&digits[..length]).ok()?;
             (length > 0 && u32::from_str_radix(text, radix).ok()? == u32::from(byte))
                 .then_some(at + start + length + 1)
@@ -209,6 +258,38 @@ mod tests {
         );
         assert_eq!(scrubbed("s", "ßs"), "ß***");
         assert_eq!(scrubbed("", "text"), "text");
+    }
+
+    #[test]
+    fn the_start_of_a_secret_a_cut_ends_is_masked() {
+        let token = "CAISabcdefghijklmnop";
+        // As `truncate` leaves a cut string, and inside a longer message.
+        assert_eq!(scrubbed(token, "token CAISabcdefgh…"), "token ***…");
+        assert_eq!(
+            scrubbed(token, "Denied CAISabcd… (request id R)"),
+            "Denied ***… (request id R)"
+        );
+        // Encoded, and with the cut inside an encoding.
+        assert_eq!(scrubbed("a/b=cdef", "x a%2Fb%3Dc%6…"), "x ***…");
+        assert_eq!(scrubbed("a/b=cdef", r"x a\/b\u003dc\u00…"), "x ***…");
+        // Fewer than four bytes say nothing; without a cut a start is not a secret.
+        assert_eq!(scrubbed(token, "the CAI…"), "the CAI…");
+        assert_eq!(
+            scrubbed(token, "token CAISabcdefgh and more"),
+            "token CAISabcdefgh and more"
+        );
+        assert_eq!(scrubbed(token, "CAISabcdefgh next…"), "CAISabcdefgh next…");
+    }
+
+    #[test]
+    fn encodings_are_read_to_a_bound() {
+        // What keeps scrubbing linear whatever a server sends (`&#&#…`, `%252525…`): nine
+        // levels of `%25` or a nine-digit reference are not read as an encoding.
+        let deep = format!("%{}73", "25".repeat(MAX_PERCENT_LEVELS));
+        assert_eq!(scrubbed("s", &deep), deep);
+        assert_eq!(scrubbed("s", "%25252573"), "***");
+        assert_eq!(scrubbed("s", "&#0000000115;"), "&#0000000115;");
+        assert_eq!(scrubbed("s", "&#115;"), "***");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! XML answers, as the OSS gateway sends them: a pull [`Reader`] generated types read their
 //! members from ([`FromXml`], the XML twin of [`crate::FromJson`]). Request bodies are written
-//! from any request value by `params` (`crate::params::to_xml`).
+//! from any request value by the `params` module (its `to_xml`).
 //!
 //! The reader holds the JSON reader's limits: elements nest at most [`MAX_DEPTH`] deep, the
 //! call's deadline is checked as it goes, the body is the transport's (capped at 64 MiB), a

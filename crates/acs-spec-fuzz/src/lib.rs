@@ -1,5 +1,5 @@
 //! Robustness checks of the spec loader and the generator, shared by the fuzz target
-//! (`fuzz/`), the tests (`tests/tests/robustness.rs`: the committed fuzz corpus replayed, and a
+//! (`fuzz/`), the tests (`tests/tests/it/robustness.rs`: the committed fuzz corpus replayed, and a
 //! proptest of random specs) and `cargo xtask compile-batch`.
 //!
 //! - [`property`]: what must hold for any input: no panic, located errors, output that parses.

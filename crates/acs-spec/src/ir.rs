@@ -469,9 +469,34 @@ pub enum ArnPart {
         /// The placeholder's name as the template writes it.
         placeholder: String,
     },
+    /// Text that looks like a placeholder and is not one (`#{endpointId}` in PrivateZone's
+    /// metadata): any value (`*`), never copied.
+    Malformed {
+        /// The text as the template writes it.
+        text: String,
+    },
 }
 
 impl RamResource {
+    /// The template as generated clients fill it: `{#regionId}`, `{#accountId}`, each
+    /// parameter's placeholder under the parameter's wire name (`{#backupPlanId}` matched to
+    /// `BackupPlanId` becomes `{#BackupPlanId}`), and a placeholder naming no scalar parameter
+    /// as `*`, so a client never fills it from some other value. `params` are the operation's.
+    pub fn resolved_template(&self, params: &[Field]) -> String {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                ArnPart::Literal(text) => text.clone(),
+                ArnPart::Region => "{#regionId}".to_owned(),
+                ArnPart::Account => "{#accountId}".to_owned(),
+                ArnPart::Param { index, .. } => params
+                    .get(*index)
+                    .map_or_else(|| "*".to_owned(), |p| format!("{{#{}}}", p.wire_name)),
+                ArnPart::Wildcard { .. } | ArnPart::Malformed { .. } => "*".to_owned(),
+            })
+            .collect()
+    }
+
     /// The ARN with every placeholder replaced by `*`, as written into policy files.
     pub fn wildcard_arn(&self) -> String {
         self.parts

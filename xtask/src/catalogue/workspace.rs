@@ -1,10 +1,11 @@
 //! The catalogue's own Cargo workspace under `--out`: a root manifest taking its shared
-//! settings from this repository's, a copy of `acs-runtime`, and this repository's lock file
-//! to start from, so the generated crates build with the versions the project tests.
+//! settings from this repository's, a copy of `acs-runtime` (and of `acs-policy`, which it
+//! depends on), and this repository's lock file to start from, so the generated crates build
+//! with the versions the project tests.
 //!
 //! ```text
-//! <out>/Cargo.toml          workspace: acs-runtime and every generated crate
-//! <out>/crates/acs-runtime  copy of the runtime's manifest and sources
+//! <out>/Cargo.toml          workspace: acs-runtime, acs-policy and every generated crate
+//! <out>/crates/acs-runtime  copy of the runtime's manifest and sources (acs-policy alike)
 //! <out>/crates/<package>    generated client crates
 //! <out>/specs/<p>/<v>/      the imported spec folders
 //! <out>/state/<p>/<v>.json  what each stage found, so a run can resume
@@ -21,7 +22,10 @@ const INHERITED_SECTIONS: &[&str] = &[
 ];
 
 /// Workspace dependencies the runtime and the generated crates use.
-const INHERITED_DEPENDENCIES: &[&str] = &["acs-runtime", "serde", "serde_json"];
+const INHERITED_DEPENDENCIES: &[&str] = &["acs-runtime", "acs-policy", "serde", "serde_json"];
+
+/// The crates of this repository the generated crates build on, copied into the workspace.
+const COPIED_CRATES: &[&str] = &["acs-policy", "acs-runtime"];
 
 /// Runtime manifest sections a catalogue build does not need (they would pull benchmark and
 /// test dependencies into its lock file).
@@ -57,14 +61,18 @@ fn sections(manifest: &str) -> Vec<(String, Vec<&str>)> {
     out
 }
 
-/// The root manifest: `members` are `crates/acs-runtime` and `packages`; `by` is the command
-/// that writes it (`cargo xtask catalogue`), named in its first line.
+/// The root manifest: `members` are the copied crates and `packages`; `by` is the command that
+/// writes it (`cargo xtask catalogue`), named in its first line.
 pub fn root_manifest(repo: &Path, packages: &[String], by: &str) -> Result<String, String> {
     let ours = read(&repo.join("Cargo.toml"))?;
     let mut manifest = format!(
-        "# Written by `{by}`: generated client crates in a workspace of their own.\n[workspace]\nresolver = \"3\"\nmembers = [\n    \"crates/acs-runtime\",\n",
+        "# Written by `{by}`: generated client crates in a workspace of their own.\n[workspace]\nresolver = \"3\"\nmembers = [\n",
     );
-    for package in packages {
+    for package in COPIED_CRATES
+        .iter()
+        .copied()
+        .chain(packages.iter().map(String::as_str))
+    {
         manifest.push_str(&format!("    \"crates/{package}\",\n"));
     }
     manifest.push_str("]\n");
@@ -85,11 +93,24 @@ pub fn root_manifest(repo: &Path, packages: &[String], by: &str) -> Result<Strin
     Ok(manifest)
 }
 
-/// Copies the runtime (manifest without its test and bench sections, and `src/`) into
-/// `<out>/crates/acs-runtime`, and the repository's lock file when `out` has none.
+/// Copies the runtime and the crates it depends on (manifests without their test and bench
+/// sections, and `src/`) into `<out>/crates/`, and the repository's lock file when `out` has
+/// none.
 pub fn prepare(repo: &Path, out: &Path) -> Result<(), String> {
-    let from = repo.join("crates/acs-runtime");
-    let to = out.join("crates/acs-runtime");
+    for name in COPIED_CRATES {
+        copy_crate(
+            &repo.join("crates").join(name),
+            &out.join("crates").join(name),
+        )?;
+    }
+    let lock = out.join("Cargo.lock");
+    if !lock.exists() {
+        write(&lock, &read(&repo.join("Cargo.lock"))?)?;
+    }
+    Ok(())
+}
+
+fn copy_crate(from: &Path, to: &Path) -> Result<(), String> {
     let mut manifest = String::new();
     for (header, lines) in sections(&read(&from.join("Cargo.toml"))?) {
         if RUNTIME_SECTIONS_DROPPED.contains(&header.as_str()) {
@@ -105,12 +126,7 @@ pub fn prepare(repo: &Path, out: &Path) -> Result<(), String> {
         }
     }
     write(&to.join("Cargo.toml"), &manifest)?;
-    copy_tree(&from.join("src"), &to.join("src"))?;
-    let lock = out.join("Cargo.lock");
-    if !lock.exists() {
-        write(&lock, &read(&repo.join("Cargo.lock"))?)?;
-    }
-    Ok(())
+    copy_tree(&from.join("src"), &to.join("src"))
 }
 
 fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
@@ -158,6 +174,8 @@ mod tests {
         assert!(manifest.contains("\"crates/acs-dbs20190306\","));
         assert!(manifest.contains("[workspace.package]\nedition = "));
         assert!(manifest.contains("acs-runtime = { version = "));
+        assert!(manifest.contains("acs-policy = { version = "));
+        assert!(manifest.contains("    \"crates/acs-policy\",\n    \"crates/acs-runtime\",\n"));
         assert!(!manifest.contains("acs-codegen"), "{manifest}");
     }
 }

@@ -28,7 +28,14 @@ impl ToTokens for Ram<'_> {
         );
         // Only what is there: empty lists are the constructor's.
         let mut facts = quote!(rt::ram::Facts::new(#action, rt::ram::AccessLevel::#level));
-        let templates: Vec<&str> = ram.resources.iter().map(|r| r.template.as_str()).collect();
+        // As the runtime fills them: parameters under their wire names, placeholders the spec
+        // matched to no scalar parameter already `*` (the IR's decision, not the runtime's).
+        let templates: Vec<String> = ram
+            .resources
+            .iter()
+            .map(|r| r.resolved_template(&self.0.params))
+            .collect();
+        let templates: Vec<&str> = templates.iter().map(String::as_str).collect();
         for (method, list) in [
             ("on", &templates),
             (
@@ -57,30 +64,42 @@ impl ToTokens for Ram<'_> {
 }
 
 /// What the metadata's templates hold that no request fills: its placeholders that name no
-/// parameter of the operation, which `resource_arns` and the policy files make `*`.
+/// parameter of the operation, and text that looks like a placeholder and is not one, which
+/// `resource_arns` and the policy files make `*`.
 fn unfilled_placeholders(ram: &RamFacts) -> String {
-    let unfilled: Vec<String> = ram
-        .resources
-        .iter()
-        .flat_map(|resource| {
-            resource.parts.iter().filter_map(|part| match part {
-                ArnPart::Wildcard { placeholder } => Some(format!(
-                    "{} (in {})",
-                    docs::inline_code(&format!("{{#{placeholder}}}")),
-                    docs::inline_code(&resource.template)
+    let mut unfilled: Vec<String> = Vec::new();
+    let mut malformed: Vec<String> = Vec::new();
+    for resource in &ram.resources {
+        let template = docs::inline_code(&resource.template);
+        for part in &resource.parts {
+            match part {
+                ArnPart::Wildcard { placeholder } => unfilled.push(format!(
+                    "{} (in {template})",
+                    docs::inline_code(&format!("{{#{placeholder}}}"))
                 )),
-                _ => None,
-            })
-        })
-        .collect();
-    if unfilled.is_empty() {
-        return String::new();
+                ArnPart::Malformed { text } => {
+                    malformed.push(format!("{} (in {template})", docs::inline_code(text)));
+                }
+                _ => {}
+            }
+        }
     }
-    format!(
-        "{} name{} no parameter of this operation: `resource_arns` and the policy files put `*` there.",
-        unfilled.join(", "),
-        if unfilled.len() == 1 { "s" } else { "" }
-    )
+    let mut sentences = Vec::new();
+    if !unfilled.is_empty() {
+        sentences.push(format!(
+            "{} name{} no parameter of this operation: `resource_arns` and the policy files put `*` there.",
+            unfilled.join(", "),
+            if unfilled.len() == 1 { "s" } else { "" }
+        ));
+    }
+    if !malformed.is_empty() {
+        sentences.push(format!(
+            "{} {} no placeholder (`{{#Name}}`): `resource_arns` and the policy files put `*` there.",
+            malformed.join(", "),
+            if malformed.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    sentences.join(" ")
 }
 
 /// The `const RAM` item of the operation's `impl Operation`, when it has RAM facts.

@@ -435,7 +435,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:CreateDownload",
         rt::ram::AccessLevel::Create,
     )
-    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}"]);
+    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/*"]);
 /// The returned data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -390,7 +390,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeBackupDataList",
         rt::ram::AccessLevel::List,
     )
-    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}"]);
+    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/*"]);
 /// The information about the level-2 dump of the PolarDB cluster.
 ///
 /// > The PolarSnapshot-related information is returned only after the level-2 dump feature is enabled for the PolarDB cluster in the same region and the level-1 backup is successfully dumped.

@@ -252,7 +252,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeDownloadBackupSetStorageInfo",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/*"]);
 /// The returned data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -215,4 +215,4 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeDownloadSupport",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/*"]);

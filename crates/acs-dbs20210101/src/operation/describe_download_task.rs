@@ -328,7 +328,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "dbs:DescribeDownloadTask",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/{#DbInstanceId}"]);
+    .on(&["acs:rds:{#regionId}:{#accountId}:dbinstance/*"]);
 /// The task details.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

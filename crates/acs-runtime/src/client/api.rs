@@ -229,9 +229,20 @@ impl Client {
             auth: request.auth,
             gateway: service.gateway,
         };
+        // No RAM facts: the recorder's report names the operation.
+        let called = crate::ram::Called {
+            product,
+            version,
+            action: &request.action,
+            facts: None,
+            by_name: true,
+        };
+        let pending = self.recording(called, &params);
         let transport = &*self.inner.transport;
-        call::invoke(self, transport, &spec, params)
-            .await?
-            .decode::<T>()
+        let result = match call::invoke(self, transport, &spec, params).await {
+            Ok(success) => success.decode::<T>(),
+            Err(error) => Err(error),
+        };
+        super::recorded(pending, result)
     }
 }

@@ -75,13 +75,15 @@ impl CallSpec<'static> {
     }
 }
 
-/// The phases of an attempt: what it was doing when its time ran out.
+/// What an attempt was waiting on when its time ran out. Signing and reading the answer wait on
+/// nothing, so a deadline cannot find an attempt there (the answer's reader checks the deadline
+/// itself: `Answer::OutOfTime`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
+    /// Credentials: nothing is sent yet.
     Credentials,
-    Sign,
+    /// The transport: the request is being sent and its answer received.
     Send,
-    Read,
 }
 
 /// A success answer, for the generic shell to decode.
@@ -183,7 +185,20 @@ impl Failure {
             Failure::NotSent(error) | Failure::Transport(error) => {
                 format!("transport {:?}", error.kind)
             }
-            Failure::Service(error) => format!("HTTP {} {}", error.http_status, error.code),
+            Failure::Service(error) => format!(
+                "HTTP {} {}",
+                error.http_status,
+                crate::sanitize::escape_controls(&error.code)
+            ),
+        }
+    }
+
+    /// The `error.type` of the attempt: the service's code, else the HTTP status or the
+    /// transport's kind, as for the call ([`error_type`]).
+    fn error_type(&self) -> String {
+        match self {
+            Failure::NotSent(error) | Failure::Transport(error) => transport_type(error),
+            Failure::Service(error) => service_type(error),
         }
     }
 
@@ -270,7 +285,7 @@ pub(crate) async fn invoke(
     params: RequestParams,
 ) -> Result<Success, SdkError<ServiceError>> {
     let inner = &*client.inner;
-    let span = tracing::debug_span!(
+    let span = tracing::info_span!(
         "acs_call",
         otel.name = %format_args!("{}/{}", spec.product, spec.action),
         otel.kind = "client",
@@ -331,7 +346,7 @@ async fn attempts(
     if let Some(port) = settings.base_url.port_or_known_default() {
         span.record("server.port", port);
     }
-    let deadline = tokio::time::Instant::now() + settings.total;
+    let deadline = deadline_after(settings.total);
     if let Some(extra) = client.settings.as_deref() {
         params.headers.extend(extra.headers.iter().cloned());
         params.query.extend(extra.query.iter().cloned());
@@ -376,7 +391,7 @@ async fn attempts(
             error.type = tracing::field::Empty,
         );
         let attempt_deadline = match settings.attempt {
-            Some(limit) => deadline.min(tokio::time::Instant::now() + limit),
+            Some(limit) => deadline.min(deadline_after(limit)),
             None => deadline,
         };
         let mut phase = Phase::Credentials;
@@ -418,7 +433,7 @@ async fn attempts(
             .checked_add(delay)
             .is_some_and(|resume| resume < deadline);
         let summary = failure.summary();
-        attempt_span.record("error.type", summary.as_str());
+        attempt_span.record("error.type", failure.error_type().as_str());
         if !retryable || attempt >= attempts || !in_budget {
             attempt_span.in_scope(|| {
                 tracing::debug!(failure = %summary, retryable, "attempt failed, giving up");
@@ -447,9 +462,7 @@ fn out_of_time(
 ) -> Result<Failure, SdkError<ServiceError>> {
     let what = match phase {
         Phase::Credentials => "waiting for credentials",
-        Phase::Sign => "signing",
         Phase::Send => "sending the request",
-        Phase::Read => "reading the answer",
     };
     if budget_spent {
         return Err(match phase {
@@ -465,7 +478,7 @@ fn out_of_time(
                     waited: total,
                 })
             }
-            _ => SdkError::Transport(TransportError::new(
+            Phase::Send => SdkError::Transport(TransportError::new(
                 TransportErrorKind::Timeout,
                 format!("the call's time budget of {total:?} ran out while {what}"),
             )),
@@ -476,8 +489,8 @@ fn out_of_time(
         format!("the attempt's time limit ran out while {what}"),
     );
     Ok(match phase {
-        Phase::Credentials | Phase::Sign => Failure::NotSent(error),
-        Phase::Send | Phase::Read => Failure::Transport(error),
+        Phase::Credentials => Failure::NotSent(error),
+        Phase::Send => Failure::Transport(error),
     })
 }
 
@@ -504,7 +517,6 @@ async fn try_attempt(
         Auth::Anonymous => None,
     };
 
-    *phase = Phase::Sign;
     let (mut http, signature) = request.sign(
         destination,
         credentials.as_deref(),
@@ -531,12 +543,11 @@ async fn try_attempt(
     if spec.body == BodyKind::Binary {
         return match transport.send_streaming(http).await {
             Ok(streamed) if (200..300).contains(&streamed.status) => {
-                *phase = Phase::Read;
                 span.record("http.response.status_code", streamed.status);
                 streamed_success(client, spec, streamed, &scrubber, span)
             }
             Ok(streamed) => {
-                *phase = Phase::Read;
+                // Reading an error answer's body is still the transport's work.
                 span.record("http.response.status_code", streamed.status);
                 match streamed.buffered(4 * ServiceError::MAX_BODY).await {
                     Ok(response) => read(
@@ -569,7 +580,6 @@ async fn try_attempt(
         }
     };
 
-    *phase = Phase::Read;
     span.record("http.response.status_code", response.status);
     read(
         client,
@@ -771,11 +781,19 @@ fn read(
                         return Outcome::ClockCorrected;
                     }
                     Correction::Refused(skew) => error = error.with_clock_skew(skew),
+                    Correction::Unchanged => {}
                 }
             }
             Outcome::Failed(Failure::Service(error))
         }
     }
+}
+
+/// The instant `limit` from now; a limit too large for the clock (`Duration::MAX` for "no
+/// limit") is a deadline thirty years away, as tokio's own sleeps do, never an overflow.
+fn deadline_after(limit: Duration) -> tokio::time::Instant {
+    const FAR_FUTURE: Duration = Duration::from_secs(30 * 365 * 86_400);
+    tokio::time::Instant::now() + limit.min(FAR_FUTURE)
 }
 
 /// Every server-sent string of `error` scrubbed.
@@ -788,15 +806,28 @@ fn scrub_service_error(error: &mut ServiceError, scrubber: &Scrubber<'_>) {
     }
 }
 
-/// The `error.type` of a failed call: the kind of failure, and the service's code (scrubbed).
+/// The `error.type` of a failed call, low in cardinality as OpenTelemetry asks: the service's
+/// code (scrubbed), else `http_<status>`, or the kind of failure (`transport_timeout`,
+/// `credentials`, `decode`, …).
 fn error_type(error: &SdkError<ServiceError>) -> String {
     match error {
         SdkError::Build(_) => "build".to_owned(),
         SdkError::Credentials(error) if error.is_timeout() => "credentials_timeout".to_owned(),
         SdkError::Credentials(_) => "credentials".to_owned(),
-        SdkError::Transport(error) => format!("transport_{:?}", error.kind).to_lowercase(),
+        SdkError::Transport(error) => transport_type(error),
         SdkError::Decode(_) => "decode".to_owned(),
-        SdkError::Service(error) if error.code.is_empty() => format!("http_{}", error.http_status),
-        SdkError::Service(error) => crate::sanitize::escape_controls(&error.code).into_owned(),
+        SdkError::Service(error) => service_type(error),
+    }
+}
+
+fn transport_type(error: &TransportError) -> String {
+    format!("transport_{:?}", error.kind).to_lowercase()
+}
+
+fn service_type(error: &ServiceError) -> String {
+    if error.code.is_empty() {
+        format!("http_{}", error.http_status)
+    } else {
+        crate::sanitize::escape_controls(&error.code).into_owned()
     }
 }

@@ -24,7 +24,14 @@ pub(crate) enum Correction {
     Applied { offset_seconds: i64 },
     /// The difference is too large (or correcting is off): the refusal stands, with why.
     Refused(ClockSkew),
+    /// The service's time is within [`NO_DIFFERENCE`] of the request's: correcting would not
+    /// change the answer, so the refusal stands and the request is not sent again.
+    Unchanged,
 }
+
+/// A change of the request time smaller than this cannot be why a timestamp was refused (the
+/// services accept requests minutes old), so it is no reason to send a request again.
+const NO_DIFFERENCE: Duration = Duration::from_secs(60);
 
 impl ClockOffset {
     /// The request timestamp (`2024-01-02T03:04:05Z`): the local clock moved by the learned
@@ -58,6 +65,10 @@ impl ClockOffset {
     /// Learns the offset to `server_time` when `policy` allows it.
     pub(crate) fn correct(&self, server_time: SystemTime, policy: ClockCorrection) -> Correction {
         let offset = seconds_since_epoch(server_time) - seconds_since_epoch(SystemTime::now());
+        let current = self.0.load(Ordering::Relaxed);
+        if offset.abs_diff(current) < NO_DIFFERENCE.as_secs() {
+            return Correction::Unchanged;
+        }
         match policy {
             ClockCorrection::Within(limit) if offset.unsigned_abs() <= limit.as_secs() => {
                 self.0.store(offset, Ordering::Relaxed);
@@ -145,8 +156,15 @@ mod tests {
         assert!(skew.to_string().contains("ahead of"), "{skew}");
         // The refused correction did not move the clock.
         assert!((3590..=3610).contains(&offset.0.load(Ordering::Relaxed)));
+        // The learned offset again, or the local time with it: nothing would change.
+        assert_eq!(offset.correct(hour_ahead, policy), Correction::Unchanged);
+        let fresh = ClockOffset::default();
+        assert_eq!(
+            fresh.correct(SystemTime::now(), policy),
+            Correction::Unchanged
+        );
         assert!(matches!(
-            offset.correct(hour_ahead, ClockCorrection::Off),
+            fresh.correct(hour_ahead, ClockCorrection::Off),
             Correction::Refused(ClockSkew {
                 limit_seconds: None,
                 ..

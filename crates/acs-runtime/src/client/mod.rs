@@ -131,11 +131,32 @@ impl Client {
     /// [`crate::retry`]).
     pub async fn call<O: Operation>(&self, operation: O) -> Result<O::Output, SdkError<O::Error>> {
         let (_operation, params) = prepare(operation);
+        let called = crate::ram::Called {
+            product: self.inner.service.product,
+            version: self.inner.service.version,
+            action: O::INFO.action,
+            facts: O::RAM,
+            by_name: false,
+        };
+        let pending = self.recording(called, &params);
         #[cfg(feature = "test-util")]
         if let Some(intercept) = &self.inner.config.intercept {
-            return self.intercepted(&**intercept, &_operation, params).await;
+            let result = self.intercepted(&**intercept, &_operation, params).await;
+            return recorded(pending, result);
         }
-        self.call_with::<O>(&*self.inner.transport, params).await
+        let result = self.call_with::<O>(&*self.inner.transport, params).await;
+        recorded(pending, result)
+    }
+
+    /// The call as the configuration's policy recorder notes it, if it has one: once per
+    /// call, recorded when the call ends ([`recorded`]).
+    fn recording(
+        &self,
+        called: crate::ram::Called<'_>,
+        params: &RequestParams,
+    ) -> Option<crate::ram::Pending> {
+        let recorder = self.inner.config.policy_recorder.as_ref()?;
+        Some(recorder.call(called, &self.inner.config.region, params))
     }
 
     /// The call of an operation whose parameters are written, through `transport`: the
@@ -188,6 +209,18 @@ impl Client {
             ))),
         }
     }
+}
+
+/// `result`, with the call it ends recorded (unless no request could be built: that call
+/// needed no permission).
+fn recorded<T, E>(
+    pending: Option<crate::ram::Pending>,
+    result: Result<T, SdkError<E>>,
+) -> Result<T, SdkError<E>> {
+    if let (Some(pending), Err(SdkError::Build(_))) = (pending, &result) {
+        pending.not_built();
+    }
+    result
 }
 
 /// An operation ready to send: an unset idempotency token filled with a fresh UUID (once, so

@@ -18,7 +18,9 @@
 //!   (a file provider does so every minute, so edited files are picked up).
 //!
 //! A caller waits for a fetch only as long as its own budget allows: the client runs
-//! [`CredentialsCache::get`] under the call's deadline.
+//! [`CredentialsCache::get`] under the call's deadline. A fetch itself is abandoned after
+//! [`MAX_FETCH_TIME`], as a failure (backoff follows), so a source that never answers does not
+//! hold the cache up for good.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -35,6 +37,11 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(15 * 60);
 pub const FIRST_RETRY_WAIT: Duration = Duration::from_secs(1);
 /// The longest wait after failed fetches.
 pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+/// The longest one fetch may take: past it the fetch is abandoned and counts as a failure, so
+/// a source that never answers (a custom provider, a blocked file) holds the cache up for this
+/// long, not for the client's life. Generous: the built-in sources end sooner on their own
+/// (STS within 15 s an attempt), and a chain of roles assumes one after another.
+pub const MAX_FETCH_TIME: Duration = Duration::from_secs(120);
 
 /// What one fetch gives every caller that waited for it.
 type Outcome = Result<Arc<Credentials>, CredentialsError>;
@@ -224,7 +231,20 @@ impl CredentialsCache {
     fn start_fetch(&self, sender: watch::Sender<Option<Outcome>>) {
         let cache = self.clone();
         let fetch = async move {
-            let fetched = cache.inner.provider.provide_credentials().await;
+            let provider = &cache.inner.provider;
+            let fetched = if tokio::runtime::Handle::try_current().is_ok() {
+                tokio::time::timeout(MAX_FETCH_TIME, provider.provide_credentials())
+                    .await
+                    .unwrap_or_else(|_elapsed| {
+                        Err(CredentialsError::TimedOut {
+                            provider: provider.name().into_owned(),
+                            waited: MAX_FETCH_TIME,
+                        })
+                    })
+            } else {
+                // No runtime, no timer (and no I/O a fetch could wait on forever).
+                provider.provide_credentials().await
+            };
             let outcome = cache.settle(fetched);
             // Nobody may be waiting any more; the state already holds the outcome.
             let _ = sender.send(Some(outcome));

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{ENV_CLI_PROFILE_DISABLED, ENV_CONFIG_FILE};
+use crate::sanitize::escape_controls;
 
 /// What is wrong with a configuration file.
 #[derive(Debug, Clone)]
@@ -131,12 +132,13 @@ pub enum CredentialsError {
         /// The source.
         provider: String,
     },
-    /// The source did not answer within the call's time budget. The fetch goes on for later
-    /// calls.
+    /// The source did not answer in time: within the call's time budget (the fetch goes on
+    /// for later calls), or within [`MAX_FETCH_TIME`](super::MAX_FETCH_TIME) at all (the fetch
+    /// is abandoned, and the next one waits as after any failure).
     TimedOut {
         /// The source.
         provider: String,
-        /// How long the call waited.
+        /// How long was waited.
         waited: Duration,
     },
     /// A `ChainableRamRoleArn` chain of profiles is longer than the client follows.
@@ -230,19 +232,27 @@ impl fmt::Display for CredentialsError {
                 provider,
                 endpoint,
                 message,
-            } => write!(f, "{provider}: cannot reach {endpoint}: {message}"),
+            } => write!(
+                f,
+                "{provider}: cannot reach {endpoint}: {}",
+                escape_controls(message)
+            ),
             Self::Service {
                 provider,
                 endpoint,
                 message,
-            } => write!(f, "{provider}: {endpoint} answered: {message}"),
+            } => write!(
+                f,
+                // What the service said is shown escaped: it may carry terminal controls.
+                "{provider}: {endpoint} answered: {}",
+                escape_controls(message)
+            ),
             Self::Expired { provider } => {
                 write!(f, "{provider}: the credentials it provided have expired")
             }
-            Self::TimedOut { provider, waited } => write!(
-                f,
-                "{provider}: no credentials within the call's time budget (waited {waited:?})"
-            ),
+            Self::TimedOut { provider, waited } => {
+                write!(f, "{provider}: no credentials within {waited:?}")
+            }
             Self::ChainTooLong {
                 path,
                 profile,

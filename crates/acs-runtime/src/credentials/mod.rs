@@ -44,7 +44,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::sign::{SigningCredentials, SigningKey, SigningScheme, V3Hash};
 
-pub use cache::{CredentialsCache, FIRST_RETRY_WAIT, MAX_RETRY_WAIT};
+pub use cache::{CredentialsCache, FIRST_RETRY_WAIT, MAX_FETCH_TIME, MAX_RETRY_WAIT};
 pub use chain::DefaultChain;
 pub use cli_profile::{CliProfileProvider, MAX_PROFILE_CHAIN};
 pub use ecs::EcsRamRoleProvider;

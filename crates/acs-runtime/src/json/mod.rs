@@ -54,6 +54,8 @@ pub fn validate(bytes: &[u8]) -> Result<()> {
 enum PathSegment {
     Key(Box<str>),
     Index(usize),
+    /// An entry of a map, whose key is not shown.
+    Entry,
 }
 
 /// What kind of failure a [`DecodeError`] is.
@@ -135,6 +137,13 @@ impl DecodeError {
         self
     }
 
+    fn within_entry(mut self) -> Self {
+        if self.failure == Failure::Type {
+            self.path.push(PathSegment::Entry);
+        }
+        self
+    }
+
     fn within_index(mut self, index: usize) -> Self {
         if self.failure == Failure::Type {
             self.path.push(PathSegment::Index(index));
@@ -159,6 +168,7 @@ impl DecodeError {
                     out.push_str(&index.to_string());
                     out.push(']');
                 }
+                PathSegment::Entry => out.push_str("[…]"),
             }
         }
         out
@@ -323,7 +333,7 @@ impl<T: FromJson> FromJson for Vec<T> {
 impl<T: FromJson> FromJson for BTreeMap<String, T> {
     fn from_json(json: &mut Reader<'_>) -> Result<Self> {
         let mut map = BTreeMap::new();
-        json.object(|key, json| {
+        json.map(|key, json| {
             if let Some(value) = T::from_optional_json(json)? {
                 map.insert(key.to_owned(), value);
             }

@@ -400,10 +400,27 @@ impl<'a> Reader<'a> {
 
     /// Reads an object, handing each member's name and the reader (at the member's value) to
     /// `member`, which must read or [`skip`](Self::skip) the value. `null` reads as an object
-    /// without members. A member's error names it in its path.
+    /// without members. A member's error names it in its path, so `member` must fail only for
+    /// names it knows (a response type's members); for objects whose keys are data, see
+    /// [`map`](Self::map).
     pub fn object(
         &mut self,
+        member: impl FnMut(&str, &mut Reader<'a>) -> Result<()>,
+    ) -> Result<()> {
+        self.members(member, DecodeError::within_key)
+    }
+
+    /// [`object`](Self::object) for an object whose keys are data (a map): an entry's error
+    /// shows `[…]` in its path instead of the key, which the server chose and could quote a
+    /// request's secrets or steer a terminal.
+    pub fn map(&mut self, entry: impl FnMut(&str, &mut Reader<'a>) -> Result<()>) -> Result<()> {
+        self.members(entry, |error, _| error.within_entry())
+    }
+
+    fn members(
+        &mut self,
         mut member: impl FnMut(&str, &mut Reader<'a>) -> Result<()>,
+        within: impl Fn(DecodeError, &str) -> DecodeError,
     ) -> Result<()> {
         self.tick()?;
         match self.peek()? {
@@ -416,7 +433,7 @@ impl<'a> Reader<'a> {
         }
         loop {
             let name = self.member_name()?;
-            member(&name, self).map_err(|error| error.within_key(&name))?;
+            member(&name, self).map_err(|error| within(error, &name))?;
             if self.closes(b'}', "expected `,` or `}`")? {
                 return Ok(());
             }

@@ -1,5 +1,7 @@
 use super::*;
 
+use std::collections::BTreeMap;
+
 /// A response-like type: the shape generated code gives every struct.
 #[derive(Debug, Default, PartialEq)]
 struct Detail {
@@ -119,6 +121,22 @@ fn each_scalar_type_reads_its_json_type_and_text() {
     assert_eq!(read::<bool>("false").unwrap(), Some(false));
     assert_eq!(read::<bool>(r#""true""#).unwrap(), Some(true));
     assert!(read::<bool>("1").is_err());
+}
+
+#[test]
+fn errors_inside_a_map_show_no_key() {
+    // A map's keys are the server's: one could quote a request's token or steer a terminal.
+    let error = decode::<BTreeMap<String, Vec<i64>>>(
+        b"{\"ok\": [1], \"TOKEN\\u001b[2J\": [2, \"x\"]}",
+        None,
+    )
+    .unwrap_err();
+    assert_eq!(error.path(), "[\u{2026}][1]");
+    let text = error.to_string();
+    assert!(
+        !text.contains("TOKEN") && !text.contains('\u{1b}'),
+        "{text}"
+    );
 }
 
 #[test]

@@ -4,13 +4,15 @@
 //! failure modes. Then the cache on a controllable clock, and the default chain's order.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::manual_clock::ManualClock;
 use acs_runtime::credentials::{
     Clock, Credentials, CredentialsCache, CredentialsError, CredentialsUriProvider, DefaultChain,
-    EcsRamRoleProvider, OidcRoleProvider, ProvideCredentials, RamRoleArnProvider, StsEndpoint,
+    EcsRamRoleProvider, MAX_FETCH_TIME, MAX_RETRY_WAIT, OidcRoleProvider, ProvideCredentials,
+    RamRoleArnProvider, StsEndpoint,
 };
 use acs_test_server::{Recorded, Reply, TestServer, Verdict};
 
@@ -162,11 +164,11 @@ async fn assume_role_defaults_and_environment() {
 
 #[tokio::test]
 async fn assume_role_failures() {
-    // STS refuses.
+    // STS refuses, with what would steer a terminal or forge a log line.
     let server = TestServer::start_with(|_| {
         Reply::json(
             403,
-            r#"{"Code":"NoPermission","Message":"You are not authorized","RequestId":"R"}"#,
+            r#"{"Code":"NoPermission\u001b[2J","Message":"You are not authorized\r\nFAKE LOG LINE","RequestId":"R"}"#,
         )
     })
     .await;
@@ -176,7 +178,12 @@ async fn assume_role_failures() {
         .await
         .unwrap_err();
     assert!(matches!(err, CredentialsError::Service { .. }), "{err:?}");
-    assert!(err.to_string().contains("NoPermission"), "{err}");
+    let shown = err.to_string();
+    assert!(shown.contains("NoPermission"), "{shown}");
+    assert!(
+        !shown.contains(['\u{1b}', '\r', '\n']) && shown.contains("\\u{1b}"),
+        "{shown:?}"
+    );
 
     // STS answers without credentials.
     let server = TestServer::start_with(|_| Reply::json(200, r#"{"RequestId":"R"}"#)).await;
@@ -499,25 +506,6 @@ async fn credentials_uri_answers_and_failures() {
 
 // --- The cache, on a controllable clock -----------------------------------------------------------
 
-#[derive(Debug)]
-struct ManualClock(Mutex<SystemTime>);
-
-impl ManualClock {
-    fn at(time: SystemTime) -> Arc<Self> {
-        Arc::new(ManualClock(Mutex::new(time)))
-    }
-
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
-    }
-}
-
 /// An STS server answering credentials valid for an hour from `clock`'s now, that fails while
 /// `failing`.
 async fn sts_for_clock(clock: Arc<ManualClock>, failing: Arc<AtomicUsize>) -> TestServer {
@@ -605,6 +593,52 @@ async fn a_failed_refresh_keeps_valid_credentials_and_backs_off() {
     // Once they have expired, the failure is the answer.
     clock.advance(Duration::from_secs(700));
     assert!(cache.get().await.is_err());
+}
+
+/// A source whose first fetch never ends (a custom provider stuck on I/O), then answers.
+#[derive(Debug, Default)]
+struct StuckOnce {
+    fetches: AtomicUsize,
+}
+
+impl ProvideCredentials for StuckOnce {
+    fn provide_credentials(&self) -> acs_runtime::credentials::ProvideFuture<'_> {
+        let fetch = self.fetches.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async move {
+            if fetch == 0 {
+                std::future::pending::<()>().await;
+            }
+            Ok(Credentials::new("after", "secret"))
+        })
+    }
+}
+
+/// A fetch that never ends is abandoned after `MAX_FETCH_TIME` as a failure, and the cache
+/// fetches again after the backoff instead of waiting on it for the client's life. Tokio's
+/// time is paused (it moves when everything waits), the cache's clock is moved by hand.
+#[tokio::test(start_paused = true)]
+async fn a_fetch_that_never_ends_is_abandoned_and_the_next_one_runs() {
+    let clock = ManualClock::at(UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+    let source = Arc::new(StuckOnce::default());
+    let cache = CredentialsCache::from_arc(source.clone()).with_clock(clock.clone());
+    // A caller gives up after its budget; the fetch goes on.
+    let waited = tokio::time::timeout(Duration::from_secs(5), cache.get()).await;
+    assert!(waited.is_err(), "{waited:?}");
+    // Until the fetch is abandoned, it is the one every caller waits for.
+    let error = tokio::time::timeout(2 * MAX_FETCH_TIME, cache.get())
+        .await
+        .expect("the fetch is abandoned")
+        .unwrap_err();
+    assert!(
+        matches!(&error, CredentialsError::TimedOut { waited, .. } if *waited == MAX_FETCH_TIME),
+        "{error:?}"
+    );
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 1);
+    // After the backoff, a new fetch, which answers.
+    clock.advance(MAX_RETRY_WAIT);
+    let credentials = cache.get().await.expect("the next fetch answers");
+    assert_eq!(credentials.access_key_id(), "after");
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
 }
 
 // --- The default chain's order --------------------------------------------------------------------

@@ -1,4 +1,5 @@
-//! The runtime's top-level modules form layers: no import cycle among them.
+//! The runtime's top-level modules form the layers `src/lib.rs` documents: none imports a
+//! module of a higher layer, and there is no import cycle among them.
 //!
 //! Every `crate::<module>` path outside test modules counts — in `use` items, in code and in
 //! doc links — and so does `super::<module>` where `super` is the crate root. A module may
@@ -27,6 +28,65 @@ fn the_runtime_modules_have_no_import_cycle() {
          higher ones):\n{}",
         cycles.join("\n")
     );
+}
+
+/// The layers `src/lib.rs` documents, top first: each module in the lowest row naming it (a
+/// row may mention a lower module in passing).
+fn documented_layers(lib: &str, modules: &[String]) -> BTreeMap<String, usize> {
+    let rows = lib
+        .lines()
+        .filter_map(|line| line.strip_prefix("//! | "))
+        .filter(|row| !row.starts_with("layer |") && !row.starts_with("---"));
+    let mut layers = BTreeMap::new();
+    for (layer, row) in rows.enumerate() {
+        let named = row.split(" | ").nth(1).unwrap_or_default();
+        for (index, part) in named.split('`').enumerate() {
+            if index % 2 == 1 && modules.iter().any(|module| module == part) {
+                layers.insert(part.to_owned(), layer);
+            }
+        }
+    }
+    layers
+}
+
+/// The imports that go up the documented layers (to a row above their module's).
+fn upward(imports: &[Import], layers: &BTreeMap<String, usize>) -> Vec<String> {
+    imports
+        .iter()
+        .filter(|import| layers.get(&import.to) < layers.get(&import.from))
+        .map(|import| format!("{} imports {} ({})", import.from, import.to, import.at))
+        .collect()
+}
+
+/// The table in `src/lib.rs` is the truth: every module is in it, and none imports a module of
+/// a higher layer.
+#[test]
+fn the_runtime_modules_import_only_their_layer_and_below() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let modules = modules(&src);
+    let layers = documented_layers(&lib, &modules);
+    let unplaced: Vec<&String> = modules
+        .iter()
+        .filter(|m| !layers.contains_key(*m))
+        .collect();
+    assert!(
+        unplaced.is_empty(),
+        "modules missing from lib.rs's layer table: {unplaced:?}"
+    );
+    let found = upward(&imports(&src), &layers);
+    assert!(
+        found.is_empty(),
+        "imports up the layers of lib.rs's table:\n{}",
+        found.join("\n")
+    );
+    // The check itself: one import up the table is found.
+    let wrong = Import {
+        from: "http".into(),
+        to: "client".into(),
+        at: "a test".into(),
+    };
+    assert_eq!(upward(&[wrong], &layers).len(), 1);
 }
 
 #[test]

@@ -1,9 +1,11 @@
-//! The test operations: a DBS `StartBackupPlan`-like RPC operation in each retry safety.
+//! The test operations: a DBS `StartBackupPlan`-like RPC operation in each retry safety, with
+//! DBS's RAM facts.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use acs_runtime::json::{self, DecodeError};
+use acs_runtime::ram::{AccessLevel, Facts};
 use acs_runtime::{
     FromJson, Idempotency, Method, Operation, OperationError, OperationInfo, Position,
     RequestParams, ServiceError,
@@ -80,6 +82,10 @@ impl Safety for NotIdempotent {
     const IDEMPOTENCY: Idempotency = Idempotency::Unsafe;
 }
 
+/// DBS `StartBackupPlan`'s RAM facts, as generated.
+pub static START_BACKUP_PLAN_RAM: Facts = Facts::new("dbs:StartBackupPlan", AccessLevel::Update)
+    .on(&["acs:dbs:{#regionId}:{#accountId}:backupplan/{#BackupPlanId}"]);
+
 /// A DBS `StartBackupPlan`-like RPC operation.
 pub struct StartBackupPlan<S> {
     pub backup_plan_id: String,
@@ -107,6 +113,8 @@ impl<S: Safety> Operation for StartBackupPlan<S> {
 
     const INFO: &'static OperationInfo =
         &OperationInfo::rpc("StartBackupPlan", Method::Post, S::IDEMPOTENCY);
+
+    const RAM: Option<&'static Facts> = Some(&START_BACKUP_PLAN_RAM);
 
     fn write_params(&self, params: &mut RequestParams) {
         params.put(Position::Query, "BackupPlanId", &self.backup_plan_id);

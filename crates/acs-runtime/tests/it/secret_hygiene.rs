@@ -16,11 +16,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::manual_clock::ManualClock;
 use acs_runtime::credentials::{
-    CliProfileProvider, Clock, Credentials, CredentialsCache, CredentialsError,
-    CredentialsFileProvider, CredentialsUriProvider, DefaultChain, EcsRamRoleProvider,
-    EnvironmentProvider, OidcRoleProvider, ProvideCredentials, RamRoleArnProvider, SecretString,
-    StsEndpoint,
+    CliProfileProvider, Credentials, CredentialsCache, CredentialsError, CredentialsFileProvider,
+    CredentialsUriProvider, DefaultChain, EcsRamRoleProvider, EnvironmentProvider,
+    OidcRoleProvider, ProvideCredentials, RamRoleArnProvider, SecretString, StsEndpoint,
 };
 use acs_runtime::encoding::{form_encode, percent_encode};
 use acs_runtime::json::{self, FromJson};
@@ -475,22 +475,6 @@ fn assert_verified(requests: &[Recorded]) {
             "{:?}",
             request.verdict
         );
-    }
-}
-
-/// A clock the test moves, to make the cache refresh.
-#[derive(Debug)]
-struct ManualClock(Mutex<SystemTime>);
-
-impl ManualClock {
-    fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> SystemTime {
-        *self.0.lock().unwrap()
     }
 }
 
@@ -1098,7 +1082,7 @@ async fn nothing_traced_shows_a_secret() {
     ];
     for (what, provider) in providers {
         failing.store(false, Ordering::SeqCst);
-        let clock = Arc::new(ManualClock(Mutex::new(SystemTime::now())));
+        let clock = ManualClock::at(SystemTime::now());
         let mut config = config(&answering.url(), SignatureAlgorithm::HmacSha1);
         config.credentials = CredentialsCache::from_arc(provider).with_clock(clock.clone());
         let client = client(&config);
@@ -1345,4 +1329,59 @@ async fn every_string_a_server_echoes_is_scrubbed_and_escaped() {
         assert!(!displayed.contains("\r\n"), "{displayed:?}");
         assert!(displayed.contains("\\u{1b}"), "{displayed:?}");
     }
+}
+
+/// A security token as long as real ones (1 KiB and more), echoed where the client cuts what
+/// it keeps: the request id header (256 bytes), a message past its 4 KiB, the body past its
+/// 16 KiB. What is left before each cut must not show the token's start either.
+#[tokio::test]
+async fn a_long_token_cut_short_shows_none_of_itself() {
+    let token: String = (0..1213)
+        .map(|i| char::from(b"HygLongToken0Sentinel"[i % 21]))
+        .collect();
+    let long_token = token.clone();
+    let server = TestServer::start_with(move |_request| {
+        let body = format!(
+            r#"{{"Code": "Denied", "Message": "{pad}{token}", "Recommend": "{token}{pad}", "Pad": "{body_pad}{token}"}}"#,
+            pad = "x".repeat(3000),
+            body_pad = "y".repeat(12_000),
+            token = long_token,
+        );
+        let mut reply = Reply::json(400, &body);
+        if let Reply::Respond { headers, .. } = &mut reply {
+            headers.push(("x-acs-request-id".to_owned(), long_token.clone()));
+        }
+        reply
+    })
+    .await;
+    server.accept_key(KEY_ID, SECRET, Some(&token));
+    let config = config(&server.url(), SignatureAlgorithm::Acs3HmacSha256)
+        .with_retry(RetryConfig::disabled())
+        .with_credentials(Credentials::with_security_token(KEY_ID, SECRET, &token));
+    let error = self::client(&config).call(Probe).await.unwrap_err();
+    let SdkError::Service(service) = &error else {
+        panic!("{error:?}");
+    };
+    let shown = [
+        format!("{error}"),
+        format!("{error:?}"),
+        service.message.clone(),
+        service.request_id.clone().unwrap_or_default(),
+        service.recommend().unwrap_or_default().to_owned(),
+        service.body().to_owned(),
+    ];
+    // Any 8 consecutive characters of the token's start (its core repeats every 21).
+    let start = &token[..8];
+    for text in &shown {
+        assert!(
+            !text.contains(start),
+            "the token's start `{start}` is shown in:\n{}",
+            &text[text.len().saturating_sub(300)..]
+        );
+    }
+    assert!(
+        service.message.ends_with("***…"),
+        "{}",
+        &service.message[service.message.len() - 40..]
+    );
 }

@@ -13,7 +13,8 @@ use acs_runtime::credentials::Credentials;
 use acs_runtime::encoding::{form_encode, form_encode_pairs, percent_encode, percent_encode_path};
 use acs_runtime::sign::{
     self, SignableRequest, SignatureAlgorithm, SigningCredentials, SigningKey, SigningParams,
-    SigningScheme, V3Hash, V3Request, format_timestamp, hash_payload, sign_v1, sign_v3,
+    SigningScheme, V3Hash, V3Request, V3Signature, format_timestamp, hash_payload, sign_v1,
+    sign_v3,
 };
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
@@ -136,6 +137,28 @@ impl Fixture {
         let name = self.text(pointer);
         V3Hash::from_name(name)
             .unwrap_or_else(|| panic!("{}: not a V3 algorithm {name:?} at {pointer}", self.name))
+    }
+
+    /// Asserts every step of a V3 signature against the fixture's strings under `expected`
+    /// (canonical request, its hash, string to sign, signature, `Authorization`).
+    fn check_v3_steps(&self, signature: &V3Signature, expected: &str) {
+        let expected = |field: &str| self.text(&format!("{expected}/{field}"));
+        let steps = [
+            ("canonical_query_string", &signature.canonical_query_string),
+            ("canonical_headers", &signature.canonical_headers),
+            ("signed_headers", &signature.signed_headers),
+            ("canonical_request", &signature.canonical_request),
+            (
+                "hashed_canonical_request",
+                &signature.hashed_canonical_request,
+            ),
+            ("string_to_sign", &signature.string_to_sign),
+            ("signature", &signature.signature),
+            ("authorization", &signature.authorization),
+        ];
+        for (step, actual) in steps {
+            self.check(step, actual, expected(step));
+        }
     }
 
     /// Asserts one step of the signature, showing where the strings start to differ.
@@ -337,43 +360,7 @@ fn check_sdk_v3(f: &Fixture) {
         );
     }
 
-    let expected = |field: &str| f.text(&format!("/expected/signing/{field}"));
-    f.check(
-        "canonical_query_string",
-        &signature.canonical_query_string,
-        expected("canonical_query_string"),
-    );
-    f.check(
-        "canonical_headers",
-        &signature.canonical_headers,
-        expected("canonical_headers"),
-    );
-    f.check(
-        "signed_headers",
-        &signature.signed_headers,
-        expected("signed_headers"),
-    );
-    f.check(
-        "canonical_request",
-        &signature.canonical_request,
-        expected("canonical_request"),
-    );
-    f.check(
-        "hashed_canonical_request",
-        &signature.hashed_canonical_request,
-        expected("hashed_canonical_request"),
-    );
-    f.check(
-        "string_to_sign",
-        &signature.string_to_sign,
-        expected("string_to_sign"),
-    );
-    f.check("signature", &signature.signature, expected("signature"));
-    f.check(
-        "authorization",
-        &signature.authorization,
-        expected("authorization"),
-    );
+    f.check_v3_steps(&signature, "/expected/signing");
     f.check(
         "Authorization header sent",
         &signature.authorization,
@@ -567,43 +554,7 @@ fn check_docs_v3(f: &Fixture) {
         &request,
     );
 
-    let expected = |field: &str| f.text(&format!("/expected/{field}"));
-    f.check(
-        "canonical_query_string",
-        &signature.canonical_query_string,
-        expected("canonical_query_string"),
-    );
-    f.check(
-        "canonical_headers",
-        &signature.canonical_headers,
-        expected("canonical_headers"),
-    );
-    f.check(
-        "signed_headers",
-        &signature.signed_headers,
-        expected("signed_headers"),
-    );
-    f.check(
-        "canonical_request",
-        &signature.canonical_request,
-        expected("canonical_request"),
-    );
-    f.check(
-        "hashed_canonical_request",
-        &signature.hashed_canonical_request,
-        expected("hashed_canonical_request"),
-    );
-    f.check(
-        "string_to_sign",
-        &signature.string_to_sign,
-        expected("string_to_sign"),
-    );
-    f.check("signature", &signature.signature, expected("signature"));
-    f.check(
-        "authorization",
-        &signature.authorization,
-        expected("authorization"),
-    );
+    f.check_v3_steps(&signature, "/expected");
 }
 
 #[test]

@@ -178,9 +178,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateConfig",
         rt::ram::AccessLevel::Create,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logtailconfig/{#LogtailConfigName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logtailconfig/*"])
     .with_condition_keys(&["log:TLSVersion"]);

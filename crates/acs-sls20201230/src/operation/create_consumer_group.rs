@@ -198,11 +198,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateConsumerGroup",
         rt::ram::AccessLevel::Create,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logstore/{#logstoreName}/consumergroup/{#ConsumerGroup}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logstore/*/consumergroup/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The information about the consumer group.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

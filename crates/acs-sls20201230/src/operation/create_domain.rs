@@ -169,9 +169,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateDomain",
         rt::ram::AccessLevel::Create,
     )
-    .on(
-        &["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/domain/{#DomainName}"],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/domain/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The information about the domain name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -186,9 +186,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateLogStore",
         rt::ram::AccessLevel::Create,
     )
-    .on(
-        &["acs:log:{#regionId}:{#accountId}:project/{#project}/logstore/{#logstoreName}"],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/{#project}/logstore/*"])
     .with_condition_keys(&["log:TLSVersion", "log:Encrypted"]);
 /// The request parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

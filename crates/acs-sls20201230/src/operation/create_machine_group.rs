@@ -174,9 +174,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateMachineGroup",
         rt::ram::AccessLevel::Create,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/machinegroup/{#MachineGroupName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/machinegroup/*"])
     .with_condition_keys(&["log:TLSVersion"]);

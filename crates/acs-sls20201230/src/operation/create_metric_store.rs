@@ -183,7 +183,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateMetricStore",
         rt::ram::AccessLevel::Create,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#project}/metricstore/{#name}"]);
+    .on(&["acs:log:{#regionId}:{#accountId}:project/{#project}/metricstore/*"]);
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CreateMetricStoreBody {

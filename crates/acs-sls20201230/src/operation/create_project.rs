@@ -161,7 +161,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateProject",
         rt::ram::AccessLevel::Create,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#projectName}"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The disaster recovery type. Valid values:
 ///

@@ -185,11 +185,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateSavedSearch",
         rt::ram::AccessLevel::Create,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/savedsearch/{#SavedSearchName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/savedsearch/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The request body parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

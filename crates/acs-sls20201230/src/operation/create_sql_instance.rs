@@ -169,4 +169,4 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:CreateSqlInstance",
         rt::ram::AccessLevel::Create,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"]);
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"]);

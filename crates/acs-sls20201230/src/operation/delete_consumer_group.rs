@@ -196,7 +196,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
     )
     .on(
         &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logstore/{#logstoreName}/consumergroup/{#ConsumerGroup}",
+            "acs:log:{#regionId}:{#accountId}:project/*/logstore/*/consumergroup/{#consumerGroup}",
         ],
     )
     .with_condition_keys(&["log:TLSVersion"]);

@@ -169,7 +169,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:DeleteDomain",
         rt::ram::AccessLevel::Delete,
     )
-    .on(
-        &["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/domain/{#DomainName}"],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/domain/{#domainName}"])
     .with_condition_keys(&["log:TLSVersion"]);

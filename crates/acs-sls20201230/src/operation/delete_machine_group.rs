@@ -171,9 +171,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:DeleteMachineGroup",
         rt::ram::AccessLevel::Delete,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/machinegroup/{#MachineGroupName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/machinegroup/*"])
     .with_condition_keys(&["log:TLSVersion"]);

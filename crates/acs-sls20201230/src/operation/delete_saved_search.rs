@@ -185,9 +185,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:DeleteSavedSearch",
         rt::ram::AccessLevel::Delete,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/savedsearch/{#SavedSearchName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/savedsearch/{#savedsearchName}"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -181,9 +181,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetAppliedMachineGroups",
         rt::ram::AccessLevel::Get,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logtailconfig/{#LogtailConfigName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logtailconfig/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -213,11 +213,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetConfig",
         rt::ram::AccessLevel::Get,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logtailconfig/{#LogtailConfigName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logtailconfig/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The detailed settings of the data destination. For more information, see outputDetail.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -218,9 +218,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetCursorOrData",
         rt::ram::AccessLevel::Get,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logstore/{#LogstoreName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logstore/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -191,9 +191,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetDashboard",
         rt::ram::AccessLevel::Get,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/dashboard/{#DashboardName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/dashboard/{#dashboardName}"])
     .with_condition_keys(&["log:TLSVersion"]);

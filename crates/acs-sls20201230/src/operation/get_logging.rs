@@ -166,5 +166,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetLogging",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logging"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logging"])
     .with_condition_keys(&["log:TLSVersion"]);

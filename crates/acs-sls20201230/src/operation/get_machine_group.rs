@@ -192,9 +192,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetMachineGroup",
         rt::ram::AccessLevel::Get,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/machinegroup/{#MachineGroupName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/machinegroup/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -202,5 +202,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetProject",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -200,9 +200,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetSavedSearch",
         rt::ram::AccessLevel::Get,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/savedsearch/{#SavedSearchName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/savedsearch/{#savedsearchName}"])
     .with_condition_keys(&["log:TLSVersion"]);

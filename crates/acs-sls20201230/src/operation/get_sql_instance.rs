@@ -159,7 +159,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:GetSqlInstance",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"]);
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"]);
 /// Dedicated SQL instance
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]

@@ -221,5 +221,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:ListConfig",
         rt::ram::AccessLevel::List,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logtailconfig/*"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logtailconfig/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -174,9 +174,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:ListConsumerGroup",
         rt::ram::AccessLevel::Get,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logstore/{#LogstoreName}/consumergroup/*",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logstore/*/consumergroup/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -218,7 +218,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:ListDashboard",
         rt::ram::AccessLevel::List,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/dashboard/*"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/dashboard/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The `TagsItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -197,5 +197,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:ListDomains",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/domain/*"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/domain/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -196,5 +196,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:ListMachineGroup",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/machinegroup/*"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/machinegroup/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -189,5 +189,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:ListSavedSearch",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/savedsearch/*"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/savedsearch/*"])
     .with_condition_keys(&["log:TLSVersion"]);

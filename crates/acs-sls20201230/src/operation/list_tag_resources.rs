@@ -216,7 +216,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:ListTagResources",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The `TagsItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

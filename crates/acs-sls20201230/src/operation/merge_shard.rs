@@ -193,9 +193,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:MergeShard",
         rt::ram::AccessLevel::Update,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logstore/{#LogstoreName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logstore/*"])
     .with_condition_keys(&["log:TLSVersion"]);

@@ -168,7 +168,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:TagResources",
         rt::ram::AccessLevel::Create,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The `TagsItem` structure.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -159,7 +159,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UntagResources",
         rt::ram::AccessLevel::Delete,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The request struct.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

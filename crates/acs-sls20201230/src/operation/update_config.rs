@@ -190,9 +190,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UpdateConfig",
         rt::ram::AccessLevel::Update,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logtailconfig/{#LogtailConfigName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logtailconfig/*"])
     .with_condition_keys(&["log:TLSVersion"]);

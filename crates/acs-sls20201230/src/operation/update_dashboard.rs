@@ -180,11 +180,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UpdateDashboard",
         rt::ram::AccessLevel::Update,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/dashboard/{#DashboardName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/dashboard/{#dashboardName}"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The data structure of the dashboard.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -172,5 +172,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UpdateLogging",
         rt::ram::AccessLevel::Update,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/logging"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/logging"])
     .with_condition_keys(&["log:TLSVersion"]);

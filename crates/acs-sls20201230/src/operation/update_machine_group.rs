@@ -184,9 +184,5 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UpdateMachineGroup",
         rt::ram::AccessLevel::Update,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/machinegroup/{#MachineGroupName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/machinegroup/*"])
     .with_condition_keys(&["log:TLSVersion"]);

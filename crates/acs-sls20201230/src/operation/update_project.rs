@@ -178,7 +178,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UpdateProject",
         rt::ram::AccessLevel::Update,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"])
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -194,11 +194,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UpdateSavedSearch",
         rt::ram::AccessLevel::Update,
     )
-    .on(
-        &[
-            "acs:log:{#regionId}:{#accountId}:project/{#ProjectName}/savedsearch/{#SavedSearchName}",
-        ],
-    )
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*/savedsearch/{#savedsearchName}"])
     .with_condition_keys(&["log:TLSVersion"]);
 /// The request body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -169,4 +169,4 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "log:UpdateSqlInstance",
         rt::ram::AccessLevel::Update,
     )
-    .on(&["acs:log:{#regionId}:{#accountId}:project/{#ProjectName}"]);
+    .on(&["acs:log:{#regionId}:{#accountId}:project/*"]);

@@ -33,14 +33,14 @@ pub use acs_runtime::{Config, SdkError};
 pub use acs_runtime as runtime;
 
 /// What a program calling this client usually needs in scope: the client, its
-/// configuration (credentials, retries, time limits), errors, RAM facts, paginators
-/// and, with the `test-util` feature, the mock client.
+/// configuration (credentials, retries, time limits), errors, RAM facts and the
+/// policy recorder, paginators and, with the `test-util` feature, the mock client.
 pub mod prelude {
     pub use crate::Client;
 
     pub use acs_runtime::credentials::Credentials;
 
-    pub use acs_runtime::ram::ResourceArns;
+    pub use acs_runtime::ram::{PolicyRecorder, ResourceArns};
 
     pub use acs_runtime::{Config, OperationError, SdkError};
 

@@ -254,8 +254,13 @@ pub fn run(root: &Path, options: &Options<'_>) -> Result<bool, String> {
 }
 
 fn print_table(figures: &[Figure]) {
+    let width = figures
+        .iter()
+        .map(|figure| figure.what.chars().count())
+        .max()
+        .unwrap_or(0);
     println!(
-        "\n{:<58} {:>21} {:>21} {:>8} {:>9}",
+        "\n{:<width$} {:>21} {:>21} {:>8} {:>9}",
         "figure", "measured (min–max)", "baseline (min–max)", "ratio", "target"
     );
     let side = |median: f64, (min, max): (f64, f64)| {
@@ -277,7 +282,7 @@ fn print_table(figures: &[Figure]) {
             None => "",
         };
         println!(
-            "{:<58} {:>21} {:>21} {:>7.2}x {:>9} {verdict}",
+            "{:<width$} {:>21} {:>21} {:>7.2}x {:>9} {verdict}",
             figure.what,
             side(figure.measured, figure.measured_range),
             side(figure.baseline, figure.baseline_range),

@@ -284,7 +284,7 @@ pub const RAM: rt::ram::Facts = rt::ram::Facts::new(
         "edge:Match",
         rt::ram::AccessLevel::Get,
     )
-    .on(&["acs:edge:{#regionId}:{#accountId}:thing/{#type}/{#NoSuchParam}/{#3DES}"])
+    .on(&["acs:edge:{#regionId}:{#accountId}:thing/{#type}/*/{#3DES}"])
     .with_condition_keys(&["edge:Weird\"Key"])
     .with_dependent_actions(&["edge:Other"]);
 /// The `TagItem` structure.
