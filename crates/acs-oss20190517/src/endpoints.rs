@@ -9,52 +9,52 @@ pub const ENDPOINTS: &[acs_runtime::endpoint::RegionEndpoint] = &[
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-northeast-1",
         "oss-ap-northeast-1.aliyuncs.com",
-        "",
+        "oss-ap-northeast-1-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-northeast-2",
         "oss-ap-northeast-2.aliyuncs.com",
-        "",
+        "oss-ap-northeast-2-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-south-1",
         "oss-ap-south-1.aliyuncs.com",
-        "",
+        "oss-ap-south-1-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-southeast-1",
         "oss-ap-southeast-1.aliyuncs.com",
-        "",
+        "oss-ap-southeast-1-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-southeast-2",
         "oss-ap-southeast-2.aliyuncs.com",
-        "",
+        "oss-ap-southeast-2-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-southeast-3",
         "oss-ap-southeast-3.aliyuncs.com",
-        "",
+        "oss-ap-southeast-3-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-southeast-5",
         "oss-ap-southeast-5.aliyuncs.com",
-        "",
+        "oss-ap-southeast-5-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-southeast-6",
         "oss-ap-southeast-6.aliyuncs.com",
-        "",
+        "oss-ap-southeast-6-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "ap-southeast-7",
         "oss-ap-southeast-7.aliyuncs.com",
-        "",
+        "oss-ap-southeast-7-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-beijing",
         "oss-cn-beijing.aliyuncs.com",
-        "",
+        "oss-cn-beijing-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-beijing-finance-1",
@@ -64,22 +64,22 @@ pub const ENDPOINTS: &[acs_runtime::endpoint::RegionEndpoint] = &[
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-chengdu",
         "oss-cn-chengdu.aliyuncs.com",
-        "",
+        "oss-cn-chengdu-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-fuzhou",
         "oss-cn-fuzhou.aliyuncs.com",
-        "",
+        "oss-cn-fuzhou-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-guangzhou",
         "oss-cn-guangzhou.aliyuncs.com",
-        "",
+        "oss-cn-guangzhou-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-hangzhou",
         "oss-cn-hangzhou.aliyuncs.com",
-        "",
+        "oss-cn-hangzhou-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-hangzhou-finance",
@@ -89,32 +89,32 @@ pub const ENDPOINTS: &[acs_runtime::endpoint::RegionEndpoint] = &[
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-heyuan",
         "oss-cn-heyuan.aliyuncs.com",
-        "",
+        "oss-cn-heyuan-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-hongkong",
         "oss-cn-hongkong.aliyuncs.com",
-        "",
+        "oss-cn-hongkong-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-huhehaote",
         "oss-cn-huhehaote.aliyuncs.com",
-        "",
+        "oss-cn-huhehaote-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-nanjing",
         "oss-cn-nanjing.aliyuncs.com",
-        "",
+        "oss-cn-nanjing-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-qingdao",
         "oss-cn-qingdao.aliyuncs.com",
-        "",
+        "oss-cn-qingdao-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-shanghai",
         "oss-cn-shanghai.aliyuncs.com",
-        "",
+        "oss-cn-shanghai-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-shanghai-finance-1",
@@ -124,7 +124,7 @@ pub const ENDPOINTS: &[acs_runtime::endpoint::RegionEndpoint] = &[
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-shenzhen",
         "oss-cn-shenzhen.aliyuncs.com",
-        "",
+        "oss-cn-shenzhen-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-shenzhen-finance-1",
@@ -134,42 +134,42 @@ pub const ENDPOINTS: &[acs_runtime::endpoint::RegionEndpoint] = &[
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-wuhan-lr",
         "oss-cn-wuhan-lr.aliyuncs.com",
-        "",
+        "oss-cn-wuhan-lr-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-wulanchabu",
         "oss-cn-wulanchabu.aliyuncs.com",
-        "",
+        "oss-cn-wulanchabu-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "cn-zhangjiakou",
         "oss-cn-zhangjiakou.aliyuncs.com",
-        "",
+        "oss-cn-zhangjiakou-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "eu-central-1",
         "oss-eu-central-1.aliyuncs.com",
-        "",
+        "oss-eu-central-1-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "eu-west-1",
         "oss-eu-west-1.aliyuncs.com",
-        "",
+        "oss-eu-west-1-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "me-east-1",
         "oss-me-east-1.aliyuncs.com",
-        "",
+        "oss-me-east-1-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "us-east-1",
         "oss-us-east-1.aliyuncs.com",
-        "",
+        "oss-us-east-1-internal.aliyuncs.com",
     ),
     acs_runtime::endpoint::RegionEndpoint::new(
         "us-west-1",
         "oss-us-west-1.aliyuncs.com",
-        "",
+        "oss-us-west-1-internal.aliyuncs.com",
     ),
 ];
 

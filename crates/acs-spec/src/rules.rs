@@ -82,6 +82,17 @@ impl ParamStyle {
     }
 }
 
+/// A region's VPC host when the metadata lists none, as the gateway names it: OSS's
+/// `oss-{region}.aliyuncs.com` is reached from the region's VPCs as
+/// `oss-{region}-internal.aliyuncs.com` (the OSS gateway's `network: internal`). SLS's metadata
+/// lists its `{region}-intranet.log.aliyuncs.com` hosts itself.
+/// Only a region whose public host is exactly that form gets one (OSS's finance regions list
+/// other hosts).
+pub fn gateway_vpc_host(gateway: Option<Gateway>, region: &str, public: &str) -> Option<String> {
+    (gateway == Some(Gateway::Oss) && public == format!("oss-{region}.aliyuncs.com"))
+        .then(|| format!("oss-{region}-internal.aliyuncs.com"))
+}
+
 impl Gateway {
     /// The gateway as written in a spec (`oss`, `sls`).
     pub fn as_str(self) -> &'static str {
@@ -356,6 +367,40 @@ mod tests {
         assert_eq!(documented_first_page("Default value: 0. Default: 1."), None);
         assert_eq!(documented_first_page("Default value: 10."), None);
         assert_eq!(documented_first_page("Starts from the first page."), None);
+    }
+
+    #[test]
+    fn oss_regions_have_internal_hosts() {
+        assert_eq!(
+            gateway_vpc_host(
+                Some(Gateway::Oss),
+                "cn-hangzhou",
+                "oss-cn-hangzhou.aliyuncs.com"
+            )
+            .as_deref(),
+            Some("oss-cn-hangzhou-internal.aliyuncs.com")
+        );
+        // Another gateway, or a host not of the region's usual form: none.
+        for (gateway, region, public) in [
+            (
+                Some(Gateway::Oss),
+                "cn-shanghai-finance-1",
+                "oss-cn-shanghai-finance-1-internal.aliyuncs.com",
+            ),
+            (
+                Some(Gateway::Oss),
+                "cn-hangzhou-finance",
+                "oss-cn-hzjbp-b-console.aliyuncs.com",
+            ),
+            (
+                Some(Gateway::Sls),
+                "cn-hangzhou",
+                "oss-cn-hangzhou.aliyuncs.com",
+            ),
+            (None, "cn-hangzhou", "oss-cn-hangzhou.aliyuncs.com"),
+        ] {
+            assert_eq!(gateway_vpc_host(gateway, region, public), None, "{public}");
+        }
     }
 
     #[test]

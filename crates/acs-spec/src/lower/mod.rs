@@ -223,10 +223,17 @@ fn lower_endpoints(
                 report.error(&path.key(key), format!("`{host}` is not a host name"));
             }
         }
+        let vpc = endpoint
+            .vpc
+            .clone()
+            .filter(|vpc| !vpc.is_empty())
+            .or_else(|| {
+                crate::rules::gateway_vpc_host(spec.gateway, &endpoint.region, &endpoint.public)
+            });
         endpoints.push(ir::Endpoint {
             region: endpoint.region.clone(),
             public: endpoint.public.clone(),
-            vpc: endpoint.vpc.clone().filter(|vpc| !vpc.is_empty()),
+            vpc,
         });
     }
     endpoints.sort_by(|a, b| a.region.cmp(&b.region));
