@@ -228,8 +228,21 @@ impl ToTokens for WireImpl<'_> {
     }
 }
 
-/// `impl FromJson`: each member read from the body's object by wire name, the rest skipped.
-pub struct FromJsonImpl<'a> {
+/// A body format generated types read their members from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `impl FromJson`: members of a JSON object.
+    Json,
+    /// `impl FromXml`: child elements (a list member from each of its repeated elements).
+    Xml,
+}
+
+/// `impl FromJson` or `impl FromXml`: each member read by wire name, the rest skipped. The
+/// two readers share their shape (`object`/`children`, `read_into`, `skip`), so one generator
+/// writes both.
+pub struct MemberReaderImpl<'a> {
+    /// The format read.
+    pub format: Format,
     /// The type's Rust name.
     pub name: &'a Ident,
     /// Its members.
@@ -238,92 +251,57 @@ pub struct FromJsonImpl<'a> {
     pub more: bool,
 }
 
-impl ToTokens for FromJsonImpl<'_> {
+impl ToTokens for MemberReaderImpl<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let name = self.name;
         let allow = allow_deprecated(self.fields);
-        let empty = empty_value(self.more);
+        let (reader, members, trait_name, function, module) = match self.format {
+            Format::Json => (
+                quote!(json),
+                quote!(object),
+                quote!(FromJson),
+                quote!(from_json),
+                quote!(json),
+            ),
+            Format::Xml => (
+                quote!(xml),
+                quote!(children),
+                quote!(FromXml),
+                quote!(from_xml),
+                quote!(xml),
+            ),
+        };
         let body = if self.fields.is_empty() {
+            // `Self {}` for a type without members; a response whose header members are read
+            // later starts from its default.
+            let empty = if self.more {
+                quote!(Self::default())
+            } else {
+                quote!(Self {})
+            };
             quote! {
-                json.object(|_, json| json.skip())?;
+                #reader.#members(|_, #reader| #reader.skip())?;
                 Ok(#empty)
             }
         } else {
             let arms = self.fields.iter().map(|field| {
                 let wire = &field.wire_name;
                 let member = ident(&field.ident);
-                quote! { #wire => json.read_into(&mut out.#member), }
+                quote! { #wire => #reader.read_into(&mut out.#member), }
             });
             quote! {
                 let mut out = Self::default();
-                json.object(|member, json| match member {
+                #reader.#members(|member, #reader| match member {
                     #(#arms)*
-                    _ => json.skip(),
+                    _ => #reader.skip(),
                 })?;
                 Ok(out)
             }
         };
         tokens.extend(quote! {
             #allow
-            impl rt::FromJson for #name {
-                fn from_json(json: &mut rt::json::Reader<'_>) -> rt::json::Result<Self> {
-                    #body
-                }
-            }
-        });
-    }
-}
-
-/// `impl FromXml`: each member read from the element's children by wire name (a list member
-/// from each of its repeated elements), the rest skipped.
-pub struct FromXmlImpl<'a> {
-    /// The type's Rust name.
-    pub name: &'a Ident,
-    /// Its members.
-    pub fields: &'a [Field],
-    /// The type has members read elsewhere (a response's headers), left at their defaults.
-    pub more: bool,
-}
-
-/// `Self {}` for a type without members, `Self::default()` for one whose other members are
-/// read elsewhere.
-fn empty_value(more: bool) -> TokenStream {
-    if more {
-        quote!(Self::default())
-    } else {
-        quote!(Self {})
-    }
-}
-
-impl ToTokens for FromXmlImpl<'_> {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let name = self.name;
-        let allow = allow_deprecated(self.fields);
-        let empty = empty_value(self.more);
-        let body = if self.fields.is_empty() {
-            quote! {
-                xml.children(|_, xml| xml.skip())?;
-                Ok(#empty)
-            }
-        } else {
-            let arms = self.fields.iter().map(|field| {
-                let wire = &field.wire_name;
-                let member = ident(&field.ident);
-                quote! { #wire => xml.read_into(&mut out.#member), }
-            });
-            quote! {
-                let mut out = Self::default();
-                xml.children(|member, xml| match member {
-                    #(#arms)*
-                    _ => xml.skip(),
-                })?;
-                Ok(out)
-            }
-        };
-        tokens.extend(quote! {
-            #allow
-            impl rt::FromXml for #name {
-                fn from_xml(xml: &mut rt::xml::Reader<'_>) -> rt::json::Result<Self> {
+            impl rt::#trait_name for #name {
+                fn #function(#reader: &mut rt::#module::Reader<'_>) -> rt::json::Result<Self> {
                     #body
                 }
             }
@@ -353,16 +331,14 @@ impl ToTokens for StructItem<'_> {
             name: &name,
             fields: &def.fields,
         });
-        let from_json = def.sides.response.then(|| FromJsonImpl {
+        let reader = |format| MemberReaderImpl {
+            format,
             name: &name,
             fields: &def.fields,
             more: false,
-        });
-        let from_xml = def.sides.xml.then(|| FromXmlImpl {
-            name: &name,
-            fields: &def.fields,
-            more: false,
-        });
+        };
+        let from_json = def.sides.response.then(|| reader(Format::Json));
+        let from_xml = def.sides.xml.then(|| reader(Format::Xml));
         tokens.extend(quote! {
             #docs
             #[derive(Debug, Clone, Default, PartialEq, #eq)]

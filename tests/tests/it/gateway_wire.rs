@@ -123,6 +123,20 @@ fn oss_client(server: &TestServer, signature: SignatureAlgorithm, sts: bool) -> 
     oss::Client::new(&config).unwrap()
 }
 
+/// A configuration calling `endpoint` (a gateway's host name) at `server`'s port, with
+/// `label.endpoint` resolved to the server; and the port.
+fn resolving(server: &TestServer, endpoint: &str, label: &str) -> (Config, u16) {
+    let port: u16 = server.url().rsplit(':').next().unwrap().parse().unwrap();
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let transport =
+        DefaultTransport::new(Timeouts::DEFAULT).resolve(format!("{label}.{endpoint}"), addr);
+    let config = Config::new("cn-hangzhou")
+        .with_credentials(Credentials::new(AK, SECRET))
+        .with_endpoint(format!("http://{endpoint}:{port}"))
+        .with_transport(Arc::new(transport));
+    (config, port)
+}
+
 fn xml(status: u16, body: &str, extra: &[(&str, &str)]) -> Reply {
     let mut headers = vec![
         ("Content-Type".to_owned(), "application/xml".to_owned()),
@@ -354,20 +368,7 @@ async fn oss_virtual_hosts_and_xml_bodies() {
         )
     })
     .await;
-    let port = server
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse::<u16>()
-        .unwrap();
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let transport = DefaultTransport::new(Timeouts::DEFAULT)
-        .resolve("my-bucket.oss-cn-hangzhou.aliyuncs.com", addr);
-    let config = Config::new("cn-hangzhou")
-        .with_credentials(Credentials::new(AK, SECRET))
-        .with_endpoint(format!("http://oss-cn-hangzhou.aliyuncs.com:{port}"))
-        .with_transport(Arc::new(transport));
+    let (config, port) = resolving(&server, "oss-cn-hangzhou.aliyuncs.com", "my-bucket");
     let client = oss::Client::new(&config).unwrap();
     let completed = client
         .complete_multipart_upload()
@@ -448,20 +449,7 @@ async fn sls_log_groups_go_compressed_and_errors_read_as_sls_writes_them() {
         Reply::json_with_header(200, "", "x-log-requestid", "SLS-OK")
     })
     .await;
-    let port = server
-        .url()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse::<u16>()
-        .unwrap();
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let transport = DefaultTransport::new(Timeouts::DEFAULT)
-        .resolve("my-project.cn-hangzhou.log.aliyuncs.com", addr);
-    let config = Config::new("cn-hangzhou")
-        .with_credentials(Credentials::new(AK, SECRET))
-        .with_endpoint(format!("http://cn-hangzhou.log.aliyuncs.com:{port}"))
-        .with_transport(Arc::new(transport));
+    let (config, port) = resolving(&server, "cn-hangzhou.log.aliyuncs.com", "my-project");
     let client = sls::Client::new(&config).unwrap();
     let group = sls::types::LogGroup {
         topic: Some("t".into()),

@@ -251,11 +251,16 @@ async fn oss_round_trip(addr: SocketAddr, client: &oss::Client, bucket: &str) {
         .expect_err("not a bucket");
     assert!(matches!(refused, SdkError::Build(_)), "{refused:?}");
 
-    for key in keys.iter().chain([&key]) {
+    remove(client, bucket, keys.iter().copied().chain([key])).await;
+}
+
+/// Deletes `keys` and then `bucket`.
+async fn remove(client: &oss::Client, bucket: &str, keys: impl Iterator<Item = &str>) {
+    for key in keys {
         client
             .delete_object()
             .bucket(bucket)
-            .key(*key)
+            .key(key)
             .send()
             .await
             .expect("DeleteObject");
@@ -382,19 +387,7 @@ async fn large_object_streams() {
         mib / up.as_secs_f64(),
         mib / down.as_secs_f64()
     );
-    client
-        .delete_object()
-        .bucket(bucket)
-        .key("big.bin")
-        .send()
-        .await
-        .expect("DeleteObject");
-    client
-        .delete_bucket()
-        .bucket(bucket)
-        .send()
-        .await
-        .expect("DeleteBucket");
+    remove(&client, bucket, ["big.bin"].into_iter()).await;
 }
 
 fn sls_client(

@@ -7,7 +7,7 @@ use quote::{ToTokens, quote};
 
 use super::OperationTypes;
 use crate::docs;
-use crate::types::{FromJsonImpl, FromXmlImpl, RustType, eq_derive, optional_members};
+use crate::types::{Format, MemberReaderImpl, RustType, eq_derive, optional_members};
 
 pub(super) struct Response<'a>(pub &'a Operation);
 
@@ -27,7 +27,8 @@ impl ToTokens for Response<'_> {
                     op.name
                 ),
                 optional_members(&op.response, TypeScope::Operation),
-                FromJsonImpl {
+                MemberReaderImpl {
+                    format: Format::Json,
                     name: &name,
                     fields: &op.response,
                     more: !op.response_headers.is_empty(),
@@ -102,7 +103,8 @@ impl ToTokens for Response<'_> {
                 },
                 optional_members(&op.response, TypeScope::Operation),
                 {
-                    let from_xml = FromXmlImpl {
+                    let from_xml = MemberReaderImpl {
+                        format: Format::Xml,
                         name: &name,
                         fields: &op.response,
                         more: !op.response_headers.is_empty(),
