@@ -261,8 +261,9 @@ pub enum BuildError {
         /// The header's name.
         header: String,
     },
-    /// A parameter travels in the host name (`in: host`), which products such as SLS resolve
-    /// through a gateway of their own that this runtime does not implement.
+    /// A host parameter (`in: host`) that cannot become the host name's first label: a second
+    /// one, or a value that is not a DNS label (written by hand into `RequestParams`; generated
+    /// builders refuse it as [`BuildError::InvalidHostLabel`]).
     HostParameter {
         /// Operation name.
         operation: String,
@@ -338,7 +339,7 @@ impl fmt::Display for BuildError {
                 parameter,
             } => write!(
                 f,
-                "{operation}: the parameter `{parameter}` travels in the host name, which needs a product-specific gateway this client does not implement"
+                "{operation}: the host parameter `{parameter}` cannot be the host name's first label (a second host parameter, or not a DNS label)"
             ),
             BuildError::MissingPathParameter {
                 operation,

@@ -641,8 +641,8 @@ pub fn sign_oss_v1(
 }
 
 /// The OSS part of [`super::sign`]: the headers the OSS gateway sends (`host`, `date`,
-/// `user-agent`, `x-oss-date` and `x-oss-content-sha256` for V4, `content-type` and
-/// `content-md5` with a body, `x-oss-security-token` with STS credentials), the operation's,
+/// `user-agent`, `x-oss-date` and `x-oss-content-sha256` for V4, `content-type` with a body and
+/// `content-md5` with an XML one, `x-oss-security-token` with STS credentials), the operation's,
 /// then `Authorization`. The body is not hashed (`UNSIGNED-PAYLOAD`): object data is covered
 /// by CRC-64, XML bodies by `Content-MD5`.
 pub(super) fn sign_request<'a>(
@@ -662,7 +662,9 @@ pub(super) fn sign_request<'a>(
     if let Some(content_type) = request.content_type {
         headers.push("content-type", content_type);
     }
-    if !request.body.is_empty() {
+    // The gateway's `Content-MD5` covers XML bodies; object data is covered by CRC-64 (and
+    // by a `Content-MD5` the caller sets, as an operation header).
+    if request.content_type == Some("application/xml") && !request.body.is_empty() {
         headers.push("content-md5", &oss_content_md5(request.body));
     }
     for (name, value) in request.headers {
