@@ -288,6 +288,21 @@ pub enum BuildError {
     /// A presigned URL was asked of an operation or a configuration that has none (only OSS
     /// V4 signs URLs), or for a validity OSS refuses.
     Presign(String),
+    /// A path parameter that is `.` or `..` (or, in an OSS object key, has such a segment):
+    /// URLs drop dot segments, so the request would reach another resource (another object,
+    /// the bucket itself, another bucket). Nothing is sent.
+    DotSegment {
+        /// Operation name.
+        operation: String,
+        /// The path placeholder.
+        placeholder: String,
+    },
+    /// Object data read from a file, reader or stream for an operation whose signature covers
+    /// the body (every gateway but OSS, which signs `UNSIGNED-PAYLOAD`): give it bytes.
+    UnsignableBody {
+        /// Operation name.
+        operation: String,
+    },
 }
 
 impl BuildError {
@@ -364,6 +379,17 @@ impl fmt::Display for BuildError {
                 "{operation}: `{parameter}` is the host name's first label and must be 3 to 63 lower-case letters, digits and `-`, starting and ending with a letter or digit"
             ),
             BuildError::Presign(reason) => write!(f, "cannot presign: {reason}"),
+            BuildError::DotSegment {
+                operation,
+                placeholder,
+            } => write!(
+                f,
+                "{operation}: `{placeholder}` is or contains the path segment `.` or `..`, which a URL drops, reaching another resource"
+            ),
+            BuildError::UnsignableBody { operation } => write!(
+                f,
+                "{operation}: its signature covers the body, so object data from a file, reader or stream cannot be sent; give it bytes"
+            ),
         }
     }
 }

@@ -267,6 +267,15 @@ async fn oss_xml_answers_errors_and_downloads() {
                 headers: vec![("x-oss-hash-crc64ecma".into(), "7".into())],
                 body: String::from_utf8(object.clone()).unwrap(),
             },
+            // Gzipped on request: the stored object's CRC is not the bytes sent.
+            ("GET", "/my-bucket/gzipped") => Reply::Respond {
+                status: 200,
+                headers: vec![
+                    ("x-oss-hash-crc64ecma".into(), good.clone()),
+                    ("content-encoding".into(), "gzip".into()),
+                ],
+                body: "compressed bytes".into(),
+            },
             ("HEAD", _) => xml(404, "", &[("x-oss-ec", "0026-00000001")]),
             _ => xml(
                 404,
@@ -310,6 +319,18 @@ async fn oss_xml_answers_errors_and_downloads() {
         .await
         .expect_err("a CRC-64 mismatch at the end");
     assert!(error.to_string().contains("CRC-64"), "{error}");
+    let gzipped = client
+        .get_object()
+        .bucket("my-bucket")
+        .key("gzipped")
+        .accept_encoding("gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        gzipped.body.collect().await.expect("not compared"),
+        b"compressed bytes"
+    );
 
     let missing = client
         .get_object()

@@ -170,15 +170,6 @@ impl Failure {
         }
     }
 
-    /// Whether the attempt never started sending.
-    fn not_sent(&self) -> bool {
-        match self {
-            Failure::NotSent(_) => true,
-            Failure::Transport(error) => error.kind == TransportErrorKind::Connect,
-            Failure::Service(_) => false,
-        }
-    }
-
     /// A log-safe summary: kinds and codes, no message (which might quote a request).
     fn summary(&self) -> String {
         match self {
@@ -216,8 +207,9 @@ enum Outcome {
     /// A failure another attempt cannot mend.
     Fatal(SdkError<ServiceError>),
     Failed(Failure),
-    /// The service refused the request's time and the clock is corrected: send it again.
-    ClockCorrected,
+    /// The service refused the request's time (its answer here) and the clock is corrected:
+    /// send it again, if the body can be.
+    ClockCorrected(ServiceError),
 }
 
 /// A success answer as the attempt read it.
@@ -414,9 +406,14 @@ async fn attempts(
         let failure = match attempted {
             Ok(Outcome::Success(answered)) => return Ok(answered),
             Ok(Outcome::Fatal(error)) => return Err(error),
-            Ok(Outcome::ClockCorrected) => {
+            Ok(Outcome::ClockCorrected(refusal)) => {
                 clock_corrected = true;
-                continue;
+                if request.body.is_replayable() {
+                    continue;
+                }
+                // A reader or stream was read by the refused attempt: the refusal is the
+                // answer (the corrected clock serves the calls after this one).
+                Failure::Service(refusal)
             }
             Ok(Outcome::Failed(failure)) => failure,
             Err(_elapsed) => {
@@ -426,8 +423,10 @@ async fn attempts(
         };
 
         let (retryable, retry_after) = failure.retry_facts(spec.idempotency);
-        // A reader or stream is read once: another attempt would have nothing to send.
-        let retryable = retryable && (request.body.is_replayable() || failure.not_sent());
+        // A reader or stream is read once, when the transport starts (even if it then fails to
+        // connect): only an attempt that never reached the transport leaves it unread.
+        let retryable =
+            retryable && (request.body.is_replayable() || matches!(failure, Failure::NotSent(_)));
         let delay = settings.retry.backoff(attempt, retry_after);
         let in_budget = tokio::time::Instant::now()
             .checked_add(delay)
@@ -612,10 +611,14 @@ fn streamed_success(
     if let Some(id) = &request_id {
         span.record("acs.request_id", id.as_str());
     }
-    // A part of the object (206) has no CRC of its own.
+    // A part of the object (206) has no CRC of its own, and an answer in another encoding
+    // (`Content-Encoding: gzip`, when asked for) is not the stored bytes the CRC is of.
     if spec.gateway == Gateway::Oss
         && client.inner.config.verify_crc64
         && status == 200
+        && headers
+            .get("content-encoding")
+            .is_none_or(|coding| coding.trim() == "identity")
         && let Some(expected) = headers
             .get(decode::OSS_CRC64_HEADER)
             .and_then(|crc| crc.trim().parse::<u64>().ok())
@@ -778,7 +781,7 @@ fn read(
                                 "the service refused the timestamp; clock corrected"
                             );
                         });
-                        return Outcome::ClockCorrected;
+                        return Outcome::ClockCorrected(error);
                     }
                     Correction::Refused(skew) => error = error.with_clock_skew(skew),
                     Correction::Unchanged => {}

@@ -126,6 +126,17 @@ impl Prepared {
 
         let mut params_headers = params_headers;
         let object_data = binary_body.is_some();
+        // Only OSS signs `UNSIGNED-PAYLOAD`; elsewhere the body's hash is signed before it is
+        // sent, which data read as it goes cannot give.
+        if target.gateway != Gateway::Oss
+            && binary_body
+                .as_ref()
+                .is_some_and(|object| object.as_bytes().is_none())
+        {
+            return Err(BuildError::UnsignableBody {
+                operation: target.action.to_owned(),
+            });
+        }
         let (body, content_type) = if let Some(object) = binary_body {
             (Body::object(object), Some(BINARY_CONTENT_TYPE))
         } else if let Some(xml) = xml_body {
@@ -274,6 +285,15 @@ fn expand_path(
                 operation: operation.to_owned(),
                 placeholder: name.to_owned(),
             })?;
+        // URLs drop `.` and `..` segments (and their `%2e` spellings): such a value would
+        // move the request to another resource, which its signature does not name.
+        let is_dot = |segment: &str| matches!(segment, "." | "..");
+        if is_dot(value) || (keep_slashes && value.split('/').any(is_dot)) {
+            return Err(BuildError::DotSegment {
+                operation: operation.to_owned(),
+                placeholder: name.to_owned(),
+            });
+        }
         if keep_slashes {
             out.push_str(&percent_encode_path(value));
         } else {
@@ -457,5 +477,26 @@ mod tests {
                 placeholder: "Missing".to_owned()
             })
         );
+    }
+
+    #[test]
+    fn dot_segments_never_reach_a_path() {
+        let refused = |value: &str, keep_slashes: bool| {
+            let values = vec![("key".to_owned(), value.to_owned())];
+            expand_path("/{key}", &values, "PutObject", keep_slashes)
+                == Err(BuildError::DotSegment {
+                    operation: "PutObject".to_owned(),
+                    placeholder: "key".to_owned(),
+                })
+        };
+        // An object key: any segment; elsewhere `/` is encoded, so only the whole value.
+        for key in [".", "..", "../other-bucket/x", "a/../b", "a/./b", "a/.."] {
+            assert!(refused(key, true), "{key}");
+        }
+        for key in ["a..b", ".hidden", "a/.b/c", "...", "%2e%2e"] {
+            assert!(!refused(key, true), "{key}");
+        }
+        assert!(refused("..", false));
+        assert!(!refused("../x", false), "encoded as ..%2Fx, one segment");
     }
 }

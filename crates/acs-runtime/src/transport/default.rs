@@ -1,7 +1,10 @@
 //! [`DefaultTransport`]: HTTP/1.1 with keep-alive over rustls, on reqwest.
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::future::Future as _;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 use super::{
     BoxFuture, HttpRequest, HttpResponse, Method, StreamedResponse, Timeouts, Transport,
@@ -28,6 +31,10 @@ pub struct DefaultTransport {
     /// Host names connected to at a fixed address instead of through DNS.
     resolved: Vec<(String, std::net::SocketAddr)>,
     client: OnceLock<Result<reqwest::Client, TransportError>>,
+    /// The client for requests carrying object data: without reqwest's read timeout, whose
+    /// clock runs from the start of a request to its answer's headers and so would end any
+    /// upload longer than `timeouts.read`. Stalls are caught by [`Progress`] instead.
+    upload_client: OnceLock<Result<reqwest::Client, TransportError>>,
 }
 
 /// The largest response body [`DefaultTransport`] reads by default: 64 MiB, far above the
@@ -44,6 +51,7 @@ impl DefaultTransport {
             proxy: true,
             resolved: Vec::new(),
             client: OnceLock::new(),
+            upload_client: OnceLock::new(),
         }
     }
 
@@ -72,7 +80,14 @@ impl DefaultTransport {
 
     fn client(&self) -> Result<&reqwest::Client, TransportError> {
         self.client
-            .get_or_init(|| build_client(&self.timeouts, self.proxy, &self.resolved))
+            .get_or_init(|| build_client(&self.timeouts, Some(self.timeouts.read), self))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn upload_client(&self) -> Result<&reqwest::Client, TransportError> {
+        self.upload_client
+            .get_or_init(|| build_client(&self.timeouts, None, self))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -95,7 +110,6 @@ impl DefaultTransport {
         &self,
         request: HttpRequest,
     ) -> Result<(reqwest::Response, Headers, Option<String>), TransportError> {
-        let client = self.client()?;
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -139,22 +153,60 @@ impl DefaultTransport {
         // header map into the request's own, hashing every name again.
         let mut outgoing = reqwest::Request::new(method, url);
         *outgoing.headers_mut() = headers;
-        *outgoing.body_mut() = Some(match body.upload() {
-            None => body.to_bytes().into(),
-            Some((object, crc)) => {
-                let upload = object.open(crc).await.map_err(|error| {
+        let source = match body.upload() {
+            Some((object, crc)) => Some(UploadSource::Object(object.open(crc).await.map_err(
+                |error| {
                     TransportError::new(
                         TransportErrorKind::Request,
                         format!("could not read the object data to send: {error}"),
                     )
-                })?;
-                reqwest::Body::wrap(UploadBody(upload))
+                },
+            )?)),
+            None if body.len() > LARGE_BODY => Some(UploadSource::Held(body.to_bytes())),
+            None => None,
+        };
+        let (client, progress) = match source {
+            None => {
+                *outgoing.body_mut() = Some(body.to_bytes().into());
+                (self.client()?, None)
             }
-        });
-        let response = client
-            .execute(outgoing)
-            .await
-            .map_err(|error| classify(error, query.as_deref()))?;
+            Some(source) => {
+                let progress = Arc::new(Progress::new());
+                *outgoing.body_mut() = Some(reqwest::Body::wrap(UploadBody {
+                    source,
+                    progress: Arc::clone(&progress),
+                }));
+                (self.upload_client()?, Some(progress))
+            }
+        };
+        let sent = client.execute(outgoing);
+        let response = match progress {
+            None => sent.await,
+            Some(progress) => {
+                let mut sent = std::pin::pin!(sent);
+                let mut stalled = std::pin::pin!(progress.stalled(self.timeouts.read));
+                let first = std::future::poll_fn(|cx| {
+                    if let std::task::Poll::Ready(response) = sent.as_mut().poll(cx) {
+                        return std::task::Poll::Ready(Some(response));
+                    }
+                    stalled.as_mut().poll(cx).map(|()| None)
+                })
+                .await;
+                match first {
+                    Some(response) => response,
+                    None => {
+                        return Err(TransportError::new(
+                            TransportErrorKind::Timeout,
+                            format!(
+                                "the upload made no progress for {:?} (nothing taken by the connection, or no answer after the last byte)",
+                                self.timeouts.read
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        .map_err(|error| classify(error, query.as_deref()))?;
         let received = response.headers();
         let mut headers = Headers::with_capacity(
             received.len(),
@@ -173,8 +225,22 @@ impl DefaultTransport {
     }
 }
 
-/// Object data as hyper pulls it.
-struct UploadBody(crate::stream::Upload);
+/// Request bodies longer than this are sent as uploads are (pulled in chunks, under
+/// [`Progress`] instead of the read timeout): sending them may take longer than the read limit
+/// on a slow link. Smaller ones — every RPC form and JSON body in practice — go whole.
+const LARGE_BODY: usize = 64 * 1024;
+
+/// What an upload sends: object data read as it goes, or bytes held in memory.
+enum UploadSource {
+    Object(crate::stream::Upload),
+    Held(bytes::Bytes),
+}
+
+/// An upload as hyper pulls it, each pull recorded in `progress`.
+struct UploadBody {
+    source: UploadSource,
+    progress: Arc<Progress>,
+}
 
 impl http_body::Body for UploadBody {
     type Data = bytes::Bytes;
@@ -184,16 +250,76 @@ impl http_body::Body for UploadBody {
         self: std::pin::Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, std::io::Error>>> {
-        let upload = std::pin::Pin::new(&mut self.get_mut().0);
-        upload
-            .poll_chunk(cx)
-            .map(|chunk| chunk.map(|chunk| chunk.map(http_body::Frame::data)))
+        let this = self.get_mut();
+        let polled = match &mut this.source {
+            UploadSource::Object(upload) => std::pin::Pin::new(upload).poll_chunk(cx),
+            UploadSource::Held(bytes) if bytes.is_empty() => std::task::Poll::Ready(None),
+            // A slice of the shared buffer at a time: progress is seen as the connection
+            // takes each, and nothing is copied.
+            UploadSource::Held(bytes) => {
+                std::task::Poll::Ready(Some(Ok(bytes.split_to(bytes.len().min(LARGE_BODY)))))
+            }
+        };
+        this.progress.pulled(polled.is_pending());
+        polled.map(|chunk| chunk.map(|chunk| chunk.map(http_body::Frame::data)))
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        match self.0.len() {
+        let len = match &self.source {
+            UploadSource::Object(upload) => upload.len(),
+            UploadSource::Held(bytes) => Some(bytes.len() as u64),
+        };
+        match len {
             Some(len) => http_body::SizeHint::with_exact(len),
             None => http_body::SizeHint::default(),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(&self.source, UploadSource::Held(bytes) if bytes.is_empty())
+    }
+}
+
+/// How an upload moves. hyper pulls the next chunk when the connection can take it, so a
+/// network that stopped taking data stops the pulls: time since the last pull is time without
+/// progress (after the last chunk, time waiting for the answer). Time spent waiting on the
+/// caller's own reader or stream is not: a slow source is not a stalled network.
+struct Progress {
+    started: tokio::time::Instant,
+    /// Milliseconds from `started` to the last pull.
+    last_pull: AtomicU64,
+    /// Whether the last pull is waiting on the caller's source.
+    waiting_on_source: AtomicBool,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            started: tokio::time::Instant::now(),
+            last_pull: AtomicU64::new(0),
+            waiting_on_source: AtomicBool::new(false),
+        }
+    }
+
+    fn pulled(&self, waiting_on_source: bool) {
+        let now = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_pull.store(now, Ordering::Relaxed);
+        self.waiting_on_source
+            .store(waiting_on_source, Ordering::Relaxed);
+    }
+
+    /// Ends once `limit` has passed without a pull while not waiting on the source.
+    async fn stalled(&self, limit: Duration) {
+        let check_every = (limit / 4).max(Duration::from_millis(10));
+        loop {
+            tokio::time::sleep(check_every).await;
+            if self.waiting_on_source.load(Ordering::Relaxed) {
+                continue;
+            }
+            let last = Duration::from_millis(self.last_pull.load(Ordering::Relaxed));
+            if self.started.elapsed().saturating_sub(last) > limit {
+                return;
+            }
         }
     }
 }
@@ -352,25 +478,29 @@ fn header_name(name: &[u8]) -> Result<reqwest::header::HeaderName, String> {
     }
 }
 
+/// The reqwest client of `transport`, with `read_timeout` if given.
 fn build_client(
     timeouts: &Timeouts,
-    proxy: bool,
-    resolved: &[(String, std::net::SocketAddr)],
+    read_timeout: Option<Duration>,
+    transport: &DefaultTransport,
 ) -> Result<reqwest::Client, TransportError> {
     let tls = tls::client_config().map_err(|error| setup_error(&error))?;
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .http1_only()
-        .connect_timeout(timeouts.connect)
-        .read_timeout(timeouts.read)
+        .connect_timeout(timeouts.connect);
+    if let Some(read_timeout) = read_timeout {
+        builder = builder.read_timeout(read_timeout);
+    }
+    let mut builder = builder
         .redirect(reqwest::redirect::Policy::none())
         // The client decides retries (never a second start of a write); reqwest's own layer,
         // besides, cloned every request for a retry it would not make.
         .retry(reqwest::retry::never().max_retries_per_request(0));
-    if !proxy {
+    if !transport.proxy {
         builder = builder.no_proxy();
     }
-    for (host, addr) in resolved {
+    for (host, addr) in &transport.resolved {
         builder = builder.resolve(host, *addr);
     }
     builder.build().map_err(|error| setup_error(&error))

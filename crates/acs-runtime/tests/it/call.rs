@@ -1635,3 +1635,95 @@ async fn the_largest_time_limits_mean_no_limit() {
         .expect("answered");
     assert_eq!(server.requests().len(), 2);
 }
+
+/// An ROA operation sending object data (a `binary` body) to a product whose signature covers
+/// the body.
+struct UploadNodeData(acs_runtime::ObjectBody);
+
+impl Operation for UploadNodeData {
+    type Output = RoaOutput;
+    type Error = OpError;
+
+    const INFO: &'static OperationInfo = &OperationInfo {
+        action: "UploadNodeData",
+        method: Method::Put,
+        path: "/nodes/data",
+        idempotency: Idempotency::Unsafe,
+        body: BodyKind::Json,
+        auth: Auth::Signed,
+    };
+
+    fn write_params(&self, params: &mut RequestParams) {
+        params.set_object_body(&Some(self.0.clone()));
+    }
+}
+
+/// Outside OSS the body's hash is signed: bytes go out signed; data read as it is sent cannot
+/// be hashed first, so such a call fails before sending instead of going out signed for an
+/// empty body.
+#[tokio::test]
+async fn object_data_read_as_it_goes_is_refused_where_the_body_is_signed() {
+    let server = server(vec![Reply::json(200, r#"{"requestId": "R"}"#)]).await;
+    server.accept_key(AK_ID, AK_SECRET, None);
+    let config = config_for(&server.url(), SignatureAlgorithm::Acs3HmacSha256, false);
+    let client = client(&CS, &config);
+    let reader: &'static [u8] = b"payload";
+    let error = client
+        .call(UploadNodeData(acs_runtime::ObjectBody::from_reader(
+            reader,
+            Some(7),
+        )))
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(&error, SdkError::Build(BuildError::UnsignableBody { operation }) if operation == "UploadNodeData"),
+        "{error:?}"
+    );
+    assert!(server.requests().is_empty());
+    client
+        .call(UploadNodeData(acs_runtime::ObjectBody::from(
+            b"payload".to_vec(),
+        )))
+        .await
+        .expect("bytes are signed and sent");
+    let requests = server.requests();
+    assert_verified(&requests);
+    assert_eq!(requests[0].body, b"payload");
+}
+
+static OSS_LIKE: ServiceInfo = ServiceInfo {
+    product: "oss",
+    version: "2019-05-17",
+    style: ApiStyle::Roa,
+    gateway: acs_runtime::Gateway::Oss,
+    endpoints: &[],
+};
+
+/// A reader is taken when the transport starts, even if it then cannot connect: the connection
+/// failure is the answer (another attempt would have nothing to send, and would hide it).
+#[tokio::test]
+async fn a_reader_upload_that_cannot_connect_reports_the_connection() {
+    let counting = Arc::new(Counting {
+        inner: DefaultTransport::new(Timeouts::DEFAULT),
+        sent: AtomicUsize::new(0),
+    });
+    let config = config_for(
+        &closed_port_url(),
+        SignatureAlgorithm::Acs3HmacSha256,
+        false,
+    )
+    .with_transport(counting.clone());
+    let reader: &'static [u8] = b"payload";
+    let error = client(&OSS_LIKE, &config)
+        .call(UploadNodeData(acs_runtime::ObjectBody::from_reader(
+            reader,
+            Some(7),
+        )))
+        .await
+        .expect_err("nothing listens");
+    let SdkError::Transport(transport) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(transport.kind, TransportErrorKind::Connect, "{transport}");
+    assert_eq!(counting.sent.load(Ordering::SeqCst), 1, "one attempt");
+}

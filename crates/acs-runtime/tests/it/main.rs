@@ -19,3 +19,4 @@ mod secret_hygiene;
 mod serialization;
 mod signing;
 mod timing;
+mod uploads;
